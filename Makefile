@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV ?= .venv
+GRIDSVC := $(VENV)/bin/gridsvc
+STREET ?= geodata/guihua
+
+.PHONY: demo test setup system venv db-up db-down lint format check clean
+
+demo: setup db-up  ## set up, load the sample street and serve it on 127.0.0.1:8000
+	$(GRIDSVC) load $(STREET)
+	$(GRIDSVC) serve
+
+test: setup db-up  ## set up, then run the whole suite against a real PostGIS
+	$(VENV)/bin/pytest
+
+setup: system venv
+
+system:
+	bash scripts/install-system.sh
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+db-up: venv
+	$(GRIDSVC) db up
+
+db-down: venv
+	$(GRIDSVC) db down
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check: lint test
+
+clean:
+	-$(GRIDSVC) db down
+	rm -rf .gridsvc $(VENV)

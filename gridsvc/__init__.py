@@ -1,0 +1,3 @@
+"""gridsvc: representatives and the households they contact, for street offices."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Allow `python -m gridsvc`."""
+
+from gridsvc.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): look-ups, structure, planner actions and OGC API - Features."""

@@ -1,0 +1,40 @@
+"""The app factory: settings in, FastAPI app out; the connection pool lives in `lifespan`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from psycopg2.pool import ThreadedConnectionPool
+
+from gridsvc import __version__
+from gridsvc.api import errors
+from gridsvc.api.routes import health
+from gridsvc.db.connection import database_url
+from gridsvc.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
+    """Build the API for the store at `url` (default: the settings' store)."""
+    settings = settings or Settings()
+    dsn = url or database_url(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = ThreadedConnectionPool(1, 16, dsn, application_name="gridsvc-api")
+        try:
+            yield
+        finally:
+            app.state.pool.closeall()
+
+    app = FastAPI(
+        title="gridsvc",
+        version=__version__,
+        lifespan=lifespan,
+        description="Who contacts whom: grid sections, representatives and households.",
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,43 @@
+"""Domain errors to HTTP: one table of statuses, JSON bodies `{"error", "detail"}`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from gridsvc import errors
+
+STATUS = {
+    errors.InputError: 400,
+    errors.NotFound: 404,
+    errors.RunInProgress: 409,
+    errors.InfeasibleError: 422,
+    errors.DatabaseError: 503,
+    errors.ConfigError: 500,
+}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: domain errors, HTTP errors and validation errors all answer JSON."""
+
+    async def domain(_: Request, exc: Exception) -> JSONResponse:
+        status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status)
+
+    async def http(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return JSONResponse(
+            {"error": "http_error", "detail": exc.detail},
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    async def validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"error": "validation_error", "detail": exc.errors()}, 422)
+
+    app.add_exception_handler(errors.GridsvcError, domain)
+    app.add_exception_handler(HTTPException, http)
+    app.add_exception_handler(RequestValidationError, validation)

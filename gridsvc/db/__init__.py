@@ -1,0 +1,1 @@
+"""The store: PostGIS connection, private cluster, migrations and queries."""

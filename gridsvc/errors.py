@@ -1,0 +1,31 @@
+"""The domain's exceptions: each carries a message fit for a planner."""
+
+from __future__ import annotations
+
+
+class GridsvcError(Exception):
+    """Base of every error gridsvc reports to a person."""
+
+
+class ConfigError(GridsvcError):
+    """A setting or the machine is not as gridsvc needs it."""
+
+
+class DatabaseError(GridsvcError):
+    """The store could not be started, reached or migrated."""
+
+
+class InputError(GridsvcError):
+    """A file, row, field or parameter is wrong; the message names it."""
+
+
+class NotFound(GridsvcError):
+    """A code that is not in the store."""
+
+
+class InfeasibleError(GridsvcError):
+    """An assignment that cannot be made with the given limits."""
+
+
+class RunInProgress(GridsvcError):
+    """Another assignment run holds the lock."""

@@ -1,0 +1,23 @@
+"""Settings from GRIDSVC_* environment variables, built on demand (never at import time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """gridsvc's settings; `GRIDSVC_DATABASE_URL`, `GRIDSVC_PORT`, ... override the defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDSVC_")
+
+    database_url: str | None = Field(
+        default=None, description="A PostGIS server to use instead of the private cluster."
+    )
+    data_dir: Path = Field(
+        default=Path(".gridsvc"), description="Folder of the private cluster (git-ignored)."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
