@@ -6,8 +6,10 @@ STREET ?= geodata/guihua
 
 .PHONY: demo test setup system venv db-up db-down lint format check clean
 
-demo: setup db-up  ## set up, load the sample street and serve it on 127.0.0.1:8000
+demo: setup db-up  ## set up, load the sample street, assign it and serve it on 127.0.0.1:8000
 	$(GRIDSVC) load $(STREET)
+	$(GRIDSVC) assign
+	$(GRIDSVC) export contacts maps/contacts.csv
 	$(GRIDSVC) serve
 
 test: setup db-up  ## set up, then run the whole suite against a real PostGIS

@@ -63,6 +63,93 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _print_run(result: object) -> None:
+    from gridsvc.actions import RunResult
+
+    assert isinstance(result, RunResult)
+    m = result.metrics
+    d, k = m["distance_m"], m["key_distance_m"]
+    print(
+        f"run {result.run_id} in force: {m['covered']}/{m['households']} households covered "
+        f"by {m['representatives']} representatives in {m['solve_seconds']} s"
+    )
+    print(
+        f"  loads: {m['load_histogram']}  below min {m['reps_below_min']}, "
+        f"cross-group {m['cross_group']}, changed since last run {m['changed_since_last']}"
+    )
+    print(
+        f"  distance m: mean {d['mean']} p50 {d['p50']} p95 {d['p95']} max {d['max']}; "
+        f"key households mean {k['mean']} max {k['max']}"
+    )
+    print(f"  total {d['total']} m = {m['distance_over_nearest']} x everyone-to-nearest")
+    for finding in result.findings[:20]:
+        print(
+            f"  ! {finding['message']}"
+            + (f" at {finding['point']}" if finding.get("point") else "")
+        )
+    if len(result.findings) > 20:
+        print(f"  ... and {len(result.findings) - 20} more findings (gridsvc runs show)")
+
+
+def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.actions import assign
+    from gridsvc.assign import Params
+    from gridsvc.db.connection import connect, database_url
+
+    params = Params(
+        min_load=args.min,
+        max_load=args.max,
+        key_max=args.key_max,
+        key_weight=args.key_weight,
+        stability_m=args.stability,
+        cross_section=args.cross_section,
+    )
+    with connect(database_url(settings)) as conn:
+        result = assign(conn, params, section=args.section, fresh=args.fresh)
+    _print_run(result)
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.db import runs
+    from gridsvc.db.connection import connect, database_url
+
+    with connect(database_url(settings)) as conn:
+        if args.action == "list":
+            print(runs.list_runs(conn).to_string(index=False))
+        elif args.action == "show":
+            run = runs.get_run(conn, args.ids[0])
+            print(json.dumps(run, ensure_ascii=False, indent=2, default=str))
+        else:
+            if len(args.ids) != 2:
+                print("gridsvc: runs diff takes two run ids", file=sys.stderr)
+                return 2
+            changes = runs.diff(conn, *args.ids)
+            if args.out:
+                from gridsvc.exports import write_table
+
+                print(f"wrote {write_table(changes, args.out)}")
+            print(
+                changes.groupby("reason").size().to_string()
+                if len(changes)
+                else "no household changed representative"
+            )
+            print(changes.head(args.limit).to_string(index=False))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.db import runs
+    from gridsvc.db.connection import connect, database_url
+    from gridsvc.exports import write_contacts
+
+    with connect(database_url(settings)) as conn:
+        frame = runs.contacts(conn, args.run)
+    path = write_contacts(frame, args.path, args.format)
+    print(f"wrote {len(frame)} households to {path}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -92,6 +179,42 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load a street folder (GeoJSON areas, CSV people)")
     load.add_argument("folder", type=Path)
     load.set_defaults(handler=cmd_load)
+
+    asg = sub.add_parser("assign", help="assign every household to a representative")
+    asg.add_argument("--section", help="re-solve one section; the others keep their run")
+    asg.add_argument("--min", type=int, default=5, help="minimum households per representative")
+    asg.add_argument("--max", type=int, default=15, help="maximum households per representative")
+    asg.add_argument("--key-max", type=int, default=3, help="key households per representative")
+    asg.add_argument(
+        "--key-weight", type=float, default=2.0, help="weight of key households' distance"
+    )
+    asg.add_argument(
+        "--stability",
+        type=float,
+        default=100.0,
+        help="metres a move must save before a household changes representative",
+    )
+    asg.add_argument("--fresh", action="store_true", help="ignore the run in force")
+    asg.add_argument(
+        "--cross-section",
+        action="store_true",
+        help="allow crossing sections (inside the community) where room lacks",
+    )
+    asg.set_defaults(handler=cmd_assign)
+
+    rn = sub.add_parser("runs", help="list, show or compare assignment runs")
+    rn.add_argument("action", choices=["list", "show", "diff"])
+    rn.add_argument("ids", type=int, nargs="*")
+    rn.add_argument("--out", type=Path, help="diff: also write the changes (.csv or .xlsx)")
+    rn.add_argument("--limit", type=int, default=30, help="diff: rows to print")
+    rn.set_defaults(handler=cmd_runs)
+
+    exp = sub.add_parser("export", help="export the contact list (代表联户清单)")
+    exp.add_argument("what", choices=["contacts"])
+    exp.add_argument("path", type=Path)
+    exp.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
+    exp.add_argument("--run", type=int, help="a run id (default: the run in force)")
+    exp.set_defaults(handler=cmd_export)
 
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")

@@ -32,3 +32,32 @@ def test_load_of_a_missing_folder_is_one_clear_line(pg_url: str, tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "nowhere" in result.stderr and "no such street folder" in result.stderr
+
+
+def test_assign_runs_diff_and_export_from_the_command_line(sample_url: str, tmp_path: Path) -> None:
+    first = gridsvc("assign", "--fresh", url=sample_url)
+    assert first.returncode == 0, first.stderr
+    assert "households covered" in first.stdout and "in force" in first.stdout
+    second = gridsvc("assign", "--max", "14", url=sample_url)
+    assert second.returncode == 0, second.stderr
+    listed = gridsvc("runs", "list", url=sample_url)
+    ids = [int(line.split()[0]) for line in listed.stdout.splitlines()[1:3]]
+    diff = gridsvc(
+        "runs",
+        "diff",
+        str(ids[1]),
+        str(ids[0]),
+        "--out",
+        str(tmp_path / "changes.csv"),
+        url=sample_url,
+    )
+    assert diff.returncode == 0, diff.stderr
+    assert (tmp_path / "changes.csv").exists()
+    out = tmp_path / "contacts.csv"
+    export = gridsvc("export", "contacts", str(out), url=sample_url)
+    assert export.returncode == 0 and out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_bad_assignment_parameters_are_named(sample_url: str) -> None:
+    result = gridsvc("assign", "--min", "9", "--max", "4", url=sample_url)
+    assert result.returncode == 2 and "--min 9 / --max 4" in result.stderr

@@ -1,0 +1,123 @@
+"""The assignment problem as plain arrays, and the adapter that builds it from DataFrames."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gridsvc.coords import metric_epsg_for, to_metric
+from gridsvc.errors import InputError
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Params:
+    """What a run asks for; the defaults are the street office's rules (5..15, 3 key each)."""
+
+    min_load: int = 5
+    max_load: int = 15
+    key_max: int = 3
+    key_weight: float = 2.0
+    stability_m: float = 100.0
+    cross_section: bool = False
+    k_nearest: int = 20  # candidate representatives per household in large groups
+    workers: int = 0  # 0: one process per core for large problems, serial for small ones
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_load <= self.max_load or self.max_load < 1:
+            raise InputError(
+                f"--min {self.min_load} / --max {self.max_load}: need 0 <= min <= max and max >= 1"
+            )
+        if self.key_max < 0:
+            raise InputError(f"--key-max {self.key_max}: must be 0 or more")
+        if self.key_weight < 1:
+            raise InputError(f"--key-weight {self.key_weight}: must be at least 1")
+        if self.stability_m < 0:
+            raise InputError(f"--stability {self.stability_m}: must be 0 or more metres")
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class Problem:
+    """Households and active representatives in metres, with their groups and blocks.
+
+    Groups and blocks are integer labels; a block (a section, or a community when crossing
+    sections is allowed) is solved on its own. `hh_prev` is the index of the household's current
+    representative in this problem, or -1.
+    """
+
+    hh_xy: Floats
+    hh_group: Ints
+    hh_block: Ints
+    hh_key: Bools
+    rep_xy: Floats
+    rep_group: Ints
+    rep_block: Ints
+    rep_min: Ints
+    rep_max: Ints
+    hh_prev: Ints = field(default_factory=lambda: np.empty(0, np.int64))
+
+    def __post_init__(self) -> None:
+        n = len(self.hh_xy)
+        if self.hh_prev.size == 0:
+            self.hh_prev = np.full(n, -1, np.int64)
+        for name in ("hh_group", "hh_block", "hh_key", "hh_prev"):
+            if len(getattr(self, name)) != n:
+                raise InputError(f"{name} has {len(getattr(self, name))} entries, not {n}")
+        m = len(self.rep_xy)
+        for name in ("rep_group", "rep_block", "rep_min", "rep_max"):
+            if len(getattr(self, name)) != m:
+                raise InputError(f"{name} has {len(getattr(self, name))} entries, not {m}")
+        if np.any(self.rep_min > self.rep_max):
+            raise InputError("a representative's minimum load exceeds its maximum")
+
+    @property
+    def n_households(self) -> int:
+        return len(self.hh_xy)
+
+    @property
+    def n_reps(self) -> int:
+        return len(self.rep_xy)
+
+
+def problem_from_frames(
+    households: pd.DataFrame, reps: pd.DataFrame, params: Params, previous: pd.Series | None = None
+) -> tuple[Problem, int]:
+    """Build a Problem from the store's frames; return it with the metric EPSG used.
+
+    households: id, group_id, section_id, community_id, key (bool), lon, lat
+    reps: id, group_id, section_id, community_id, min_load, max_load, lon, lat (active only)
+    previous: representative id by household id, from the run in force
+    """
+    epsg = metric_epsg_for(np.concatenate([households["lon"].to_numpy(), reps["lon"].to_numpy()]))
+    hx, hy = to_metric(households["lon"], households["lat"], epsg)
+    rx, ry = to_metric(reps["lon"], reps["lat"], epsg)
+    block_col = "community_id" if params.cross_section else "section_id"
+    rep_index = pd.Series(np.arange(len(reps)), index=reps["id"].to_numpy())
+    prev = np.full(len(households), -1, np.int64)
+    if previous is not None and len(previous):
+        prev_rep = households["id"].map(previous)
+        prev = prev_rep.map(rep_index).fillna(-1).astype(np.int64).to_numpy()
+    min_load = reps["min_load"].fillna(params.min_load).astype(np.int64).to_numpy()
+    max_load = reps["max_load"].fillna(params.max_load).astype(np.int64).to_numpy()
+    problem = Problem(
+        hh_xy=np.column_stack([hx, hy]),
+        hh_group=households["group_id"].to_numpy(np.int64),
+        hh_block=households[block_col].to_numpy(np.int64),
+        hh_key=households["key"].to_numpy(bool),
+        rep_xy=np.column_stack([rx, ry]),
+        rep_group=reps["group_id"].to_numpy(np.int64),
+        rep_block=reps[block_col].to_numpy(np.int64),
+        rep_min=np.minimum(min_load, max_load),
+        rep_max=max_load,
+        hh_prev=prev,
+    )
+    return problem, epsg
