@@ -63,6 +63,39 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.db.connection import connect, database_url
+    from gridsvc.importer import import_boundaries, import_register
+
+    def progress(message: str) -> None:
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+    with connect(database_url(settings)) as conn:
+        if args.kind == "boundaries":
+            if not args.level:
+                print(
+                    "gridsvc: import boundaries needs --level community|section|group",
+                    file=sys.stderr,
+                )
+                return 2
+            counts = import_boundaries(conn, args.path, args.level)
+            print(f"imported {counts['features']} {args.level} boundaries from {args.path}")
+            return 0
+        report = import_register(
+            conn,
+            args.kind,
+            args.path,
+            crs=args.crs,
+            mapping=args.mapping,
+            tolerance_m=args.tolerance,
+            new_only=args.new_only,
+            report_dir=args.report_dir,
+            progress=progress if sys.stderr.isatty() else None,
+        )
+    print(report.summary())
+    return 0
+
+
 def _print_run(result: object) -> None:
     from gridsvc.actions import RunResult
 
@@ -179,6 +212,34 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load a street folder (GeoJSON areas, CSV people)")
     load.add_argument("folder", type=Path)
     load.set_defaults(handler=cmd_load)
+
+    imp = sub.add_parser("import", help="import a register (CSV/XLSX/XLS) or boundaries")
+    imp.add_argument("kind", choices=["households", "representatives", "boundaries"])
+    imp.add_argument("path", type=Path)
+    imp.add_argument(
+        "--crs", default="auto", help="auto, cgcs2000, wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)"
+    )
+    imp.add_argument("--mapping", type=Path, help="TOML file naming the columns per field")
+    imp.add_argument(
+        "--tolerance",
+        type=float,
+        default=30.0,
+        help="metres a household outside every group may be from the nearest",
+    )
+    imp.add_argument(
+        "--new-only",
+        action="store_true",
+        help="reject codes already in the store instead of updating them",
+    )
+    imp.add_argument(
+        "--report-dir", type=Path, default=Path("reports"), help="where the row-by-row report goes"
+    )
+    imp.add_argument(
+        "--level",
+        choices=["community", "section", "group"],
+        help="boundaries: which level the file holds",
+    )
+    imp.set_defaults(handler=cmd_import)
 
     asg = sub.add_parser("assign", help="assign every household to a representative")
     asg.add_argument("--section", help="re-solve one section; the others keep their run")

@@ -61,3 +61,23 @@ def test_assign_runs_diff_and_export_from_the_command_line(sample_url: str, tmp_
 def test_bad_assignment_parameters_are_named(sample_url: str) -> None:
     result = gridsvc("assign", "--min", "9", "--max", "4", url=sample_url)
     assert result.returncode == 2 and "--min 9 / --max 4" in result.stderr
+
+
+def test_import_prints_counts_and_keeps_a_report(sample_url: str, tmp_path: Path) -> None:
+    register = tmp_path / "reg.csv"
+    register.write_text("户编号,户主姓名,经度,纬度\nCLI1,张三,113.5,27.9\n", encoding="utf-8")
+    result = gridsvc(
+        "import",
+        "households",
+        str(register),
+        "--crs",
+        "wgs84",
+        "--report-dir",
+        str(tmp_path),
+        url=sample_url,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "read 1 rows" in result.stdout and "rejected 1: outside_street" in result.stdout
+    assert list(tmp_path.glob("import-*-reg-report.csv"))
+    missing = gridsvc("import", "households", str(tmp_path / "none.csv"), url=sample_url)
+    assert missing.returncode == 2 and "none.csv: file is missing" in missing.stderr

@@ -75,6 +75,30 @@ def copy_frame(conn: connection, table: str, frame: pd.DataFrame) -> None:
         cur.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
 
 
+def upsert_areas(conn: connection, level: str, areas: pd.DataFrame) -> int:
+    """Upsert one level's areas (code, name, parent_code, wkb) by code; every parent code must
+    name an area already in the store (or written just before, in the same transaction)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _area (code text, name text,"
+            " parent_code text, wkb text) ON COMMIT DROP"
+        )
+        cur.execute("TRUNCATE _area")
+        copy_frame(conn, "_area", areas[["code", "name", "parent_code", "wkb"]])
+        parent = {"sections": "community", "groups": "grid_section"}.get(level)
+        if parent:
+            cur.execute(
+                f"SELECT a.code, a.parent_code FROM _area a LEFT JOIN {parent} p"
+                " ON p.code = a.parent_code WHERE p.id IS NULL LIMIT 5"
+            )
+            orphans = cur.fetchall()
+            if orphans:
+                listed = ", ".join(f"{code} (parent {p!r})" for code, p in orphans)
+                raise InputError(f"{level}: parent codes not in the store: {listed}")
+        cur.execute(_UPSERT_AREAS[level])
+        return len(areas)
+
+
 def write_street(conn: connection, street: StreetFiles) -> dict[str, int]:
     """Upsert every level and person; the caller's transaction makes it all-or-nothing."""
     counts: dict[str, int] = {}
@@ -85,15 +109,8 @@ def write_street(conn: connection, street: StreetFiles) -> dict[str, int]:
             (str(street.folder), street.checksum),
         )
         batch = cur.fetchone()[0]  # type: ignore[index]
-        cur.execute(
-            "CREATE TEMP TABLE _area (code text, name text, parent_code text, wkb text)"
-            " ON COMMIT DROP"
-        )
-        for level, upsert in _UPSERT_AREAS.items():
-            cur.execute("TRUNCATE _area")
-            copy_frame(conn, "_area", street.areas[level][["code", "name", "parent_code", "wkb"]])
-            cur.execute(upsert)
-            counts[level] = len(street.areas[level])
+        for level in _UPSERT_AREAS:
+            counts[level] = upsert_areas(conn, level, street.areas[level])
         cur.execute(
             "CREATE TEMP TABLE _rep (code text, name text, phone text, group_code text,"
             " role text, party_member boolean, active boolean, lon float8, lat float8)"

@@ -1,0 +1,236 @@
+"""Import a household or representative register: read, check, convert coordinates, place in
+groups, upsert by code and record the batch, all in one transaction."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gridsvc.coords import SYSTEMS, to_cgcs2000
+from gridsvc.db import imports
+from gridsvc.db.connection import Connection, transaction
+from gridsvc.db.street import upsert_areas
+from gridsvc.errors import InputError
+from gridsvc.ingest.boundaries import LEVELS, read_boundaries
+from gridsvc.ingest.columns import known_headers, load_overrides, map_columns
+from gridsvc.ingest.registers import Issue, Prepared, check_rows
+from gridsvc.ingest.report import ImportReport, write_issues
+from gridsvc.ingest.tables import read_table
+
+KINDS = ("households", "representatives")
+AUTO_SAMPLE = 2000  # rows tried under each coordinate system by --crs auto
+AUTO_MARGIN = 0.02  # the best system must beat the next by this share of points
+Progress = Callable[[str], None]
+
+
+def import_register(
+    conn: Connection,
+    kind: str,
+    path: Path,
+    *,
+    crs: str = "auto",
+    mapping: Path | None = None,
+    tolerance_m: float = 30.0,
+    new_only: bool = False,
+    report_dir: Path | None = Path("reports"),
+    actor: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import `path`; accepted + rejected always equals the rows read."""
+    if kind not in KINDS:
+        raise InputError(f"import {kind}: choose households or representatives")
+    if crs != "auto" and crs not in SYSTEMS:
+        raise InputError(f"--crs {crs}: choose auto, {', '.join(SYSTEMS)}")
+    if tolerance_m < 0:
+        raise InputError(f"--tolerance {tolerance_m}: must be 0 or more metres")
+    say = progress or (lambda _: None)
+    started = time.perf_counter()
+    table = read_table(path, known_headers(kind))
+    cmap = map_columns(list(table.frame.columns), kind, load_overrides(mapping, kind), str(path))
+    say(f"read {len(table.frame)} rows from {path.name} ({table.encoding})")
+    prepared = check_rows(table, cmap, kind)
+    say(f"checked rows: {len(prepared.rows)} pass, {len(prepared.rejected)} rejected")
+    report = ImportReport(
+        kind,
+        path.name,
+        table.encoding,
+        cmap.describe(),
+        rows_read=len(table.frame),
+        blank_rows=table.blank_rows,
+    )
+    with transaction(conn):
+        report.crs, report.crs_fractions = _choose_crs(conn, kind, prepared.rows, crs)
+        lon, lat = to_cgcs2000(prepared.rows["lon"], prepared.rows["lat"], report.crs)
+        prepared.rows = prepared.rows.assign(lon=np.round(lon, 7), lat=np.round(lat, 7))
+        say(f"coordinates: {report.crs}; staging")
+        imports.stage(conn, kind, _stage_frame(prepared.rows, kind))
+        if kind == "households":
+            _place_households(conn, prepared, tolerance_m)
+        else:
+            _place_representatives(conn, prepared, tolerance_m)
+        if new_only:
+            existing = imports.existing_codes(conn, kind)
+            _reject_rows(
+                conn,
+                prepared,
+                existing["row"],
+                "duplicate_code_in_store",
+                lambda r: (
+                    f"code {existing.set_index('row').loc[r, 'code']} is "
+                    "already in the store (--new-only)"
+                ),
+            )
+        say("writing")
+        batch = imports.open_batch(
+            conn, kind, path.name, table.checksum, actor or getpass.getuser()
+        )
+        change = imports.changes(conn, kind)
+        report.new = int((change["change"] == "new").sum())
+        report.updated = int((change["change"] == "updated").sum())
+        report.unchanged = int((change["change"] == "unchanged").sum())
+        report.moved = change.loc[change["moved"].fillna(False).astype(bool), "code"].tolist()
+        imports.upsert(conn, kind, batch)
+        report.rejected, report.warnings, report.batch_id = (
+            sorted(prepared.rejected, key=lambda i: i.row),
+            prepared.warnings,
+            batch,
+        )
+        if report.accepted + len(report.rejected) != report.rows_read:  # nothing lost, ever
+            raise AssertionError(
+                f"import lost rows: {report.accepted} + "
+                f"{len(report.rejected)} != {report.rows_read}"
+            )
+        counts = report.as_dict()
+        counts["seconds"] = round(time.perf_counter() - started, 2)
+        imports.record_batch(conn, batch, counts)
+    if report_dir is not None and (report.rejected or report.warnings):
+        target = report_dir / f"import-{batch}-{path.stem}-report.csv"
+        report.report_path = str(write_issues(report, table.frame, target))
+    say(f"done in {time.perf_counter() - started:.1f} s")
+    return report
+
+
+def _choose_crs(
+    conn: Connection, kind: str, rows: pd.DataFrame, crs: str
+) -> tuple[str, dict[str, dict[str, float | None]]]:
+    """`auto`: try a sample under WGS84, GCJ-02 and BD-09 and keep the system under which the
+    most points fall where they should: inside their own group if the file names it, at the
+    stored position of the same code if the store knows it, else inside the street's groups.
+    Refuses to guess when two systems score alike."""
+    if crs != "auto":
+        return crs, {}
+    if rows.empty:
+        return "cgcs2000", {}
+    sample = rows.sample(n=min(AUTO_SAMPLE, len(rows)), random_state=0)
+    base = pd.DataFrame(
+        {
+            "code": sample["code"],
+            "group_code": sample.get("group_code", pd.Series("", sample.index)),
+        }
+    )
+    candidates = {}
+    for system in ("wgs84", "gcj02", "bd09"):
+        lon, lat = to_cgcs2000(sample["lon"], sample["lat"], system)
+        candidates[system] = base.assign(lon=lon, lat=lat)
+    scores = imports.crs_scores(conn, kind, candidates)
+    measure = next((m for m in ("own_group", "known") if scores["wgs84"][m] is not None), "inside")
+    ranked = sorted(scores, key=lambda c: scores[c][measure] or 0.0, reverse=True)
+    best, second = (scores[c][measure] or 0.0 for c in ranked[:2])
+    if best == 0:
+        raise InputError(
+            "--crs auto: no point falls inside the street's groups under WGS84, "
+            "GCJ-02 or BD-09; load the boundaries first or name --crs"
+        )
+    if best - second < AUTO_MARGIN:
+        raise InputError(
+            f"--crs auto cannot tell {ranked[0]} from {ranked[1]} (points "
+            f"{measure.replace('_', ' ')}: {best:.1%} vs {second:.1%}); the "
+            "register is too local to decide: name --crs (AMap/Tencent: gcj02, "
+            "Baidu: bd09, GPS/official maps: wgs84)"
+        )
+    return ranked[0], scores
+
+
+def _stage_frame(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+    frame = rows.copy()
+    for column in imports.STAGE_COLUMNS[kind]:
+        if column != "row" and column not in frame:
+            frame[column] = ""
+    return frame
+
+
+def _reject_rows(
+    conn: Connection,
+    prepared: Prepared,
+    rows: pd.Series,
+    reason: str,
+    message: Callable[[int], str],
+) -> None:
+    rows_list = [int(r) for r in rows]
+    prepared.rejected += [Issue(r, reason, message(r)) for r in rows_list]
+    imports.drop_rows(conn, rows_list)
+
+
+def _place_households(conn: Connection, prepared: Prepared, tolerance_m: float) -> None:
+    placed = imports.place_households(conn, tolerance_m).set_index("row")
+    lost = placed.index[placed["group_id"].isna()]
+    _reject_rows(
+        conn,
+        prepared,
+        lost,
+        "outside_street",
+        lambda r: (
+            f"point lies in no group; the nearest is "
+            f"{placed.loc[r, 'snapped_m']:.0f} m away (tolerance {tolerance_m:g} m)"
+        ),
+    )
+    near = placed[placed["group_id"].notna() & (placed["snapped_m"] > 0)]
+    prepared.warnings += [
+        Issue(
+            int(r),
+            "snapped_to_nearest_group",
+            f"point lies in no group; placed in the nearest, {m:.1f} m away",
+        )
+        for r, m in near["snapped_m"].items()
+    ]
+
+
+def _place_representatives(conn: Connection, prepared: Prepared, tolerance_m: float) -> None:
+    placed = imports.place_representatives(conn).set_index("row")
+    unknown = placed.index[~placed["known"]]
+    _reject_rows(
+        conn,
+        prepared,
+        unknown,
+        "unknown_group",
+        lambda r: f"group {placed.loc[r, 'group_code']!r} does not exist",
+    )
+    far = placed[placed["known"] & (placed["outside_m"] > tolerance_m)]
+    prepared.warnings += [
+        Issue(
+            int(r),
+            "outside_own_group",
+            f"lives {m:.0f} m outside group {placed.loc[r, 'group_code']}",
+        )
+        for r, m in far["outside_m"].items()
+    ]
+
+
+def import_boundaries(
+    conn: Connection, path: Path, level: str, actor: str | None = None
+) -> dict[str, object]:
+    """Upsert one level of areas from GeoJSON, GeoPackage or Shapefile, in one transaction."""
+    areas, checksum = read_boundaries(path, level)
+    with transaction(conn):
+        batch = imports.open_batch(
+            conn, f"boundaries:{level}", path.name, checksum, actor or getpass.getuser()
+        )
+        count = upsert_areas(conn, LEVELS[level], areas)
+        counts: dict[str, object] = {"level": level, "features": count, "batch_id": batch}
+        imports.record_batch(conn, batch, counts)
+    return counts
