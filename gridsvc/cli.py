@@ -190,8 +190,48 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    print(f"serving on http://{host}:{port}/ (API docs at /docs)", flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    workers = args.workers or settings.workers
+    print(
+        f"serving on http://{host}:{port}/ with {workers} worker(s) (API docs at /docs)", flush=True
+    )
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="warning", access_log=False
+        )
+    else:  # each worker process builds its app (and pool) from the GRIDSVC_* environment
+        uvicorn.run(
+            "gridsvc.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.access import Role
+    from gridsvc.db import keys
+    from gridsvc.db.connection import connect, database_url, transaction
+
+    with connect(database_url(settings)) as conn, transaction(conn):
+        if args.action == "create":
+            try:
+                role = Role.parse(args.role)
+            except ValueError as exc:
+                print(f"gridsvc: --role {exc}", file=sys.stderr)
+                return 2
+            key = keys.create_key(conn, args.name or args.role, role)
+            print(key)
+            print(f"(role {role.name}; shown once, stored only as a hash)", file=sys.stderr)
+        elif args.action == "list":
+            print(keys.list_keys(conn).to_string(index=False))
+        elif not keys.revoke_key(conn, args.id):
+            print(f"gridsvc: key {args.id}: no such active key", file=sys.stderr)
+            return 2
+        else:
+            print(f"key {args.id} revoked")
     return 0
 
 
@@ -277,9 +317,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--run", type=int, help="a run id (default: the run in force)")
     exp.set_defaults(handler=cmd_export)
 
+    key = sub.add_parser("keys", help="API keys: create (printed once), list, revoke")
+    key.add_argument("action", choices=["create", "list", "revoke"])
+    key.add_argument("--role", default="viewer", help="viewer, staff or planner")
+    key.add_argument("--name", help="who the key is for")
+    key.add_argument("--id", type=int, help="revoke: the key's id")
+    key.set_defaults(handler=cmd_keys)
+
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="server processes (default 1; GRIDSVC_WORKERS)")
     serve.set_defaults(handler=cmd_serve)
     return parser
 

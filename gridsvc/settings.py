@@ -21,3 +21,5 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, description="HTTP server processes (more on bigger machines)")
+    pool_size: int = Field(default=8, description="database connections per server process")

@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
   postgresql-15 postgresql-15-postgis-3   # the store
   python3-venv                            # the project's virtualenv
+  gdal-bin                                # ogrinfo/ogr2ogr: the tests read the OGC API with GDAL
+  wrk                                     # the HTTP load tool of benchmarks/api.py
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,7 +11,7 @@ from psycopg2.pool import ThreadedConnectionPool
 
 from gridsvc import __version__
 from gridsvc.api import errors
-from gridsvc.api.routes import health
+from gridsvc.api.routes import health, lookups, ogc, planner, structure
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
 
@@ -22,7 +23,12 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.pool = ThreadedConnectionPool(1, 16, dsn, application_name="gridsvc-api")
+        # minconn = maxconn: psycopg2's pool closes any connection returned above minconn,
+        # which would fork a new PostgreSQL backend for nearly every request
+        app.state.pool = ThreadedConnectionPool(
+            settings.pool_size, settings.pool_size, dsn, application_name="gridsvc-api"
+        )
+        app.state.pool_slots = asyncio.Semaphore(settings.pool_size)
         try:
             yield
         finally:
@@ -36,5 +42,6 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     )
     app.state.settings = settings
     errors.install(app)
-    app.include_router(health.router)
+    for module in (health, lookups, structure, planner, ogc):
+        app.include_router(module.router)
     return app

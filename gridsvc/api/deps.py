@@ -1,24 +1,103 @@
-"""Dependencies shared by the routes: a pooled connection per request."""
+"""Dependencies shared by the routes: a pooled connection, the caller and their role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from psycopg2.extensions import connection
-from psycopg2.pool import ThreadedConnectionPool
+
+from gridsvc.access import Role
+from gridsvc.db import keys
 
 
-def get_conn(request: Request) -> Iterator[connection]:
-    """Lend a connection from the app's pool for one request, in autocommit for reads."""
-    pool: ThreadedConnectionPool = request.app.state.pool
-    conn = pool.getconn()
-    try:
-        conn.autocommit = True
+async def _lend(request: Request, autocommit: bool) -> AsyncIterator[connection]:
+    """Lend a pooled connection for one request. The semaphore makes a request wait (in the
+    event loop, holding no thread) while all connections are out, instead of failing."""
+    state = request.app.state
+    async with state.pool_slots:
+        conn = state.pool.getconn()
+        try:
+            conn.autocommit = autocommit
+            yield conn
+        finally:
+            if not autocommit:
+                conn.rollback()
+                conn.autocommit = True
+            state.pool.putconn(conn)
+
+
+async def get_conn(request: Request) -> AsyncIterator[connection]:
+    """A connection in autocommit, for reads."""
+    async for conn in _lend(request, autocommit=True):
         yield conn
-    finally:
-        pool.putconn(conn)
+
+
+async def get_write_conn(request: Request) -> AsyncIterator[connection]:
+    """A connection for planner actions, which open their own transactions."""
+    async for conn in _lend(request, autocommit=False):
+        yield conn
 
 
 Conn = Annotated[connection, Depends(get_conn)]
+WriteConn = Annotated[connection, Depends(get_write_conn)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: their key (if any) and role."""
+
+    key_id: int | None
+    role: Role
+
+    def audit(self, conn: connection, request: Request, subject: str | None) -> None:
+        """Record an access to personal data by a key."""
+        if self.key_id is not None:
+            keys.audit(conn, self.key_id, self.role, request.method, request.url.path, subject)
+
+
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    auth = request.headers.get("authorization", "")
+    if not key and auth.lower().startswith("bearer "):
+        key = auth[7:].strip()
+    return key or None
+
+
+def get_caller(request: Request, conn: Conn) -> Caller:
+    """No key: the public role. A wrong or revoked key is refused, not downgraded."""
+    key = _presented_key(request)
+    if key is None:
+        return Caller(None, Role.public)
+    found = keys.find_key(conn, key)
+    if found is None:
+        raise HTTPException(
+            401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return Caller(*found)
+
+
+def require(role: Role) -> Callable[[Caller], Caller]:
+    """A dependency that lets only `role` and above through (401 without a key, else 403)."""
+
+    def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+        if caller.role >= role:
+            return caller
+        if caller.role == Role.public:
+            raise HTTPException(
+                401,
+                f"this needs an API key with role {role.name} or above",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        raise HTTPException(
+            403, f"role {caller.role.name} may not do this; it needs {role.name} or above"
+        )
+
+    return check
+
+
+AnyCaller = Annotated[Caller, Depends(get_caller)]
+Viewer = Annotated[Caller, Depends(require(Role.viewer))]
+Planner = Annotated[Caller, Depends(require(Role.planner))]

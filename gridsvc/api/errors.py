@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from gridsvc import errors
+
+logger = logging.getLogger("gridsvc.api")
 
 STATUS = {
     errors.InputError: 400,
@@ -38,6 +42,13 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         return JSONResponse({"error": "validation_error", "detail": exc.errors()}, 422)
 
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": "internal_error", "detail": "an unexpected error; it has been logged"}, 500
+        )
+
     app.add_exception_handler(errors.GridsvcError, domain)
+    app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)

@@ -74,6 +74,11 @@ def read_frame(conn: connection, query: str, params: object = None) -> pd.DataFr
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None for SQL NULL (pandas would give NaN)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def inputs(conn: connection, section_id: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Households and active representatives (optionally of one section) for a run."""
     if section_id is None:
@@ -200,10 +205,10 @@ def list_runs(conn: connection, limit: int = 20) -> pd.DataFrame:
 
 
 def get_run(conn: connection, run_id: int) -> dict[str, object]:
-    frame = read_frame(conn, "SELECT * FROM assignment_run WHERE id = %s", (run_id,))
-    if frame.empty:
+    rows = records(read_frame(conn, "SELECT * FROM assignment_run WHERE id = %s", (run_id,)))
+    if not rows:
         raise NotFound(f"run {run_id}: no such run")
-    return frame.iloc[0].to_dict()
+    return rows[0]
 
 
 def diff(conn: connection, run_a: int, run_b: int) -> pd.DataFrame:
