@@ -10,6 +10,10 @@ demo: setup db-up  ## set up, load the sample street, assign it and serve it on 
 	$(GRIDSVC) load $(STREET)
 	$(GRIDSVC) assign
 	$(GRIDSVC) export contacts maps/contacts.csv
+	$(GRIDSVC) render --out maps
+	@echo "maps: maps/overview.html, maps/sections/, print sheets maps/print/*.pdf,"
+	@echo "      contact cards maps/cards/*.pdf, org charts maps/orgcharts/*.pdf"
+	@echo "open http://127.0.0.1:$${GRIDSVC_PORT:-8000}/ for the planner's home page"
 	$(GRIDSVC) serve
 
 test: setup db-up  ## set up, then run the whole suite against a real PostGIS

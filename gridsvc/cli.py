@@ -183,6 +183,38 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.access import Role
+    from gridsvc.db.connection import connect, database_url
+    from gridsvc.maps.render import render
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    sections = None if args.all or not args.section else args.section
+
+    def progress(message: str) -> None:
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+    with connect(database_url(settings)) as conn:
+        done = render(
+            conn,
+            args.out,
+            sections=sections,
+            formats=formats,
+            role=Role.staff if args.internal else Role.viewer,
+            public_url=settings.public_url,
+            tiles=settings.tiles_url,
+            progress=progress if sys.stderr.isatty() else None,
+        )
+    size = sum(p.stat().st_size for p in done.files) / 1e6
+    print(
+        f"wrote {len(done.files)} files ({size:.1f} MB) under {args.out}/ in "
+        f"{done.seconds['total']} s: open {args.out / 'overview.html'}"
+    )
+    for problem in done.problems:
+        print(f"  ! {problem}", file=sys.stderr)
+    return 1 if done.problems else 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -316,6 +348,18 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["csv", "xlsx", "geojson"], default="csv")
     exp.add_argument("--run", type=int, help="a run id (default: the run in force)")
     exp.set_defaults(handler=cmd_export)
+
+    ren = sub.add_parser("render", help="render maps, print sheets, contact cards, org charts")
+    ren.add_argument("--section", action="append", help="a section code (repeatable)")
+    ren.add_argument("--all", action="store_true", help="every section (the default)")
+    ren.add_argument("--format", default="html,png,pdf", help="any of html,png,pdf")
+    ren.add_argument("--out", type=Path, default=Path("maps"))
+    ren.add_argument(
+        "--internal",
+        action="store_true",
+        help="mark key households on the HTML maps (staff use only)",
+    )
+    ren.set_defaults(handler=cmd_render)
 
     key = sub.add_parser("keys", help="API keys: create (printed once), list, revoke")
     key.add_argument("action", choices=["create", "list", "revoke"])

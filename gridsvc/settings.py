@@ -22,4 +22,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, description="HTTP server processes (more on bigger machines)")
+    maps_dir: Path = Field(default=Path("maps"), description="where rendered maps are kept")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="base of the URLs printed in QR codes"
+    )
+    tiles_url: str | None = Field(
+        default=None, description="a local tile server, e.g. http://10.0.0.5/{z}/{x}/{y}.png"
+    )
     pool_size: int = Field(default=8, description="database connections per server process")

@@ -5,6 +5,9 @@ set -euo pipefail
 packages=(
   postgresql-15 postgresql-15-postgis-3   # the store
   python3-venv                            # the project's virtualenv
+  chromium                                # PNG and PDF of maps, sheets and cards (headless)
+  fonts-noto-cjk                          # Chinese glyphs in PNG/PDF (else empty boxes)
+  poppler-utils                           # pdfinfo/pdftotext/pdffonts: the tests read the PDFs
   gdal-bin                                # ogrinfo/ogr2ogr: the tests read the OGC API with GDAL
   wrk                                     # the HTTP load tool of benchmarks/api.py
 )

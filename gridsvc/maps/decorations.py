@@ -1,0 +1,67 @@
+"""What every printed map needs: a legend, a north arrow and a title."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+from branca.element import MacroElement, Template
+
+_BOX = (
+    "position:fixed;z-index:9999;background:rgba(255,255,255,.92);padding:6px 10px;"
+    "border:1px solid #888;border-radius:4px;font-size:13px;line-height:1.5"
+)
+
+
+class _Html(MacroElement):
+    """A fixed HTML box drawn over the map."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self._name = "GridsvcBox"
+        self._template = Template("{% macro html(this, kwargs) %}" + markup + "{% endmacro %}")
+
+
+def add_legend(m: folium.Map, entries: list[tuple[str, str]], title: str = "图例") -> None:
+    """entries: (an HTML swatch, a label)."""
+    rows = "".join(f"<div>{swatch} {html.escape(label)}</div>" for swatch, label in entries)
+    _Html(
+        f'<div class="gridsvc-legend" style="{_BOX};bottom:30px;right:10px">'
+        f"<b>{html.escape(title)}</b>{rows}</div>"
+    ).add_to(m)
+
+
+def add_north_arrow(m: folium.Map) -> None:
+    _Html(
+        f'<div class="gridsvc-north" style="{_BOX};top:10px;right:10px;text-align:center;'
+        'font-weight:bold;font-size:16px">▲<br>N 北</div>'
+    ).add_to(m)
+
+
+def add_title(m: folium.Map, title: str, subtitle: str = "") -> None:
+    _Html(
+        f'<div class="gridsvc-title" style="{_BOX};top:10px;left:50px;font-size:16px">'
+        f"<b>{html.escape(title)}</b><br><small>{html.escape(subtitle)}</small></div>"
+    ).add_to(m)
+
+
+def dot(color: str, ring: str | None = None, size: int = 10) -> str:
+    border = f"2px solid {ring}" if ring else "1px solid #333"
+    return (
+        f'<span style="display:inline-block;width:{size}px;height:{size}px;'
+        f'border-radius:50%;background:{color};border:{border}"></span>'
+    )
+
+
+def line(color: str) -> str:
+    return (
+        f'<span style="display:inline-block;width:18px;height:0;'
+        f'border-top:2px solid {color};vertical-align:middle"></span>'
+    )
+
+
+def patch(color: str) -> str:
+    return (
+        f'<span style="display:inline-block;width:14px;height:10px;background:{color};'
+        'opacity:.5;border:1px solid #333"></span>'
+    )
