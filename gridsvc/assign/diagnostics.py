@@ -147,3 +147,33 @@ def _key_over_limit(
         )
         for r in np.flatnonzero(key_loads > params.key_max)
     ]
+
+
+@dataclass
+class SplitUnit:
+    """A building unit whose households went to more than one representative."""
+
+    unit: int
+    households: int
+    parts: int
+    reason: str
+
+
+def split_units(problem: Problem, solution: Solution) -> list[SplitUnit]:
+    """Units served by several representatives, and why: too big for one, or the loads."""
+    eligible = (problem.hh_unit >= 0) & ~problem.hh_key & (problem.hh_fixed < 0) & solution.covered
+    found = []
+    for unit in np.unique(problem.hh_unit[eligible]):
+        members = np.flatnonzero(eligible & (problem.hh_unit == unit))
+        reps = np.unique(solution.rep[members])
+        if len(reps) < 2:
+            continue
+        group_reps = problem.rep_group == problem.hh_group[members[0]]
+        room = int(problem.rep_max[group_reps].max()) if group_reps.any() else 0
+        reason = (
+            f"larger than a representative's room ({len(members)} > {room})"
+            if len(members) > room
+            else "the loads of the group required it"
+        )
+        found.append(SplitUnit(int(unit), len(members), len(reps), reason))
+    return found

@@ -51,7 +51,10 @@ class Problem:
 
     Groups and blocks are integer labels; a block (a section, or a community when crossing
     sections is allowed) is solved on its own. `hh_prev` is the index of the household's current
-    representative in this problem, or -1.
+    representative in this problem, or -1. `hh_unit` labels building units (-1: none): the
+    households of a unit are kept with one representative wherever loads allow. `hh_fixed` is a
+    pinned representative (-1: none); `forbidden` holds (household, representative) pairs that
+    must not be made.
     """
 
     hh_xy: Floats
@@ -64,12 +67,17 @@ class Problem:
     rep_min: Ints
     rep_max: Ints
     hh_prev: Ints = field(default_factory=lambda: np.empty(0, np.int64))
+    hh_unit: Ints = field(default_factory=lambda: np.empty(0, np.int64))
+    hh_fixed: Ints = field(default_factory=lambda: np.empty(0, np.int64))
+    forbidden: Ints = field(default_factory=lambda: np.empty((0, 2), np.int64))
 
     def __post_init__(self) -> None:
         n = len(self.hh_xy)
-        if self.hh_prev.size == 0:
-            self.hh_prev = np.full(n, -1, np.int64)
-        for name in ("hh_group", "hh_block", "hh_key", "hh_prev"):
+        for name in ("hh_prev", "hh_unit", "hh_fixed"):
+            if getattr(self, name).size == 0:
+                setattr(self, name, np.full(n, -1, np.int64))
+        self.forbidden = np.asarray(self.forbidden, np.int64).reshape(-1, 2)
+        for name in ("hh_group", "hh_block", "hh_key", "hh_prev", "hh_unit", "hh_fixed"):
             if len(getattr(self, name)) != n:
                 raise InputError(f"{name} has {len(getattr(self, name))} entries, not {n}")
         m = len(self.rep_xy)

@@ -13,11 +13,18 @@ from tests.assign.factories import random_problem
 
 
 def lp_optimum(problem: Problem, *, key_weight: float = 1.0, key_max: int | None = None) -> float:
-    """The transportation LP inside groups: loads in [min, max], optional key cap, weighted."""
+    """The transportation LP inside groups: loads in [min, max], optional key cap, weighted;
+    a pinned household has only its pinned pair, a forbidden pair is left out."""
+    forbidden = {(int(h), int(r)) for h, r in problem.forbidden}
     pairs = [
-        (h, r)
+        (h, int(r))
         for h in range(problem.n_households)
-        for r in np.flatnonzero(problem.rep_group == problem.hh_group[h])
+        for r in (
+            np.flatnonzero(problem.rep_group == problem.hh_group[h])
+            if problem.hh_fixed[h] < 0
+            else [problem.hh_fixed[h]]
+        )
+        if (h, int(r)) not in forbidden
     ]
     h_idx, r_idx = np.array(pairs).T
     metres = np.hypot(*(problem.hh_xy[h_idx] - problem.rep_xy[r_idx]).T)

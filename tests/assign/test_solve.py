@@ -91,7 +91,8 @@ def test_a_group_too_small_for_every_minimum_is_explained() -> None:
     result = solve(problem)
     assert result.covered.all()
     loads = np.bincount(result.rep, minlength=3)
-    assert loads.max() <= 15 and (loads >= 5).sum() == 1
+    # the model minimises the total shortfall below the minimums: 15 wanted, 7 to give
+    assert loads.max() <= 5 and np.maximum(5 - loads, 0).sum() == 8
     kinds = [f.kind for f in explain(problem, result, Params())]
     assert "group_under_minimum" in kinds
 
