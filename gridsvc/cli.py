@@ -161,7 +161,11 @@ def cmd_runs(args: argparse.Namespace, settings: Settings) -> int:
             if args.out:
                 from gridsvc.exports import write_table
 
-                print(f"wrote {write_table(changes, args.out)}")
+                notices = runs.notifications(conn, *args.ids)
+                print(
+                    f"wrote the notification list ({len(notices)} households) to "
+                    f"{write_table(notices, args.out)}"
+                )
             print(
                 changes.groupby("reason").size().to_string()
                 if len(changes)
@@ -213,6 +217,71 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     for problem in done.problems:
         print(f"  ! {problem}", file=sys.stderr)
     return 1 if done.problems else 0
+
+
+def cmd_pins(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.db import pins
+    from gridsvc.db.connection import connect, database_url, transaction
+
+    with connect(database_url(settings)) as conn, transaction(conn):
+        if args.action == "list":
+            print(pins.listing(conn).to_string(index=False))
+            return 0
+        if not (args.household and args.representative):
+            print(
+                "gridsvc: pins add/remove need HOUSEHOLD and REPRESENTATIVE codes", file=sys.stderr
+            )
+            return 2
+        if args.action == "add":
+            kind = "forbid" if args.forbid else "fix"
+            pins.add(
+                conn,
+                args.household,
+                args.representative,
+                kind,
+                note=args.note,
+                max_load=args.max,
+                key_max=args.key_max,
+            )
+            print(
+                f"pinned ({kind}) {args.household} → {args.representative}; it counts from "
+                "the next `gridsvc assign`"
+            )
+        else:
+            pins.remove(conn, args.household, args.representative)
+            print(f"removed the pin {args.household} → {args.representative}")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.db import scenarios
+    from gridsvc.db.connection import connect, database_url, transaction
+
+    with connect(database_url(settings)) as conn, transaction(conn):
+        if args.action == "list":
+            print(scenarios.listing(conn).to_string(index=False))
+        elif args.action == "compare":
+            print(scenarios.compare(conn, args.names).to_string())
+        else:
+            if len(args.names) != 1:
+                print("gridsvc: scenarios promote takes one name", file=sys.stderr)
+                return 2
+            run = scenarios.promote(conn, args.names[0])
+            print(f"scenario {args.names[0]} (run {run}) is now in force")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.db import audit
+    from gridsvc.db.connection import connect, database_url
+
+    with connect(database_url(settings)) as conn:
+        levels = audit.LEVELS if args.level == "all" else (args.level,)
+        for level in levels:
+            table = audit.roll_up(conn, level)
+            print(f"== {level} ({len(table)} places, worst first)")
+            print(table.drop(columns="level").head(args.limit).to_string(index=False))
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -333,12 +402,47 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow crossing sections (inside the community) where room lacks",
     )
+    asg.add_argument("--scenario", help="compute a what-if run kept beside the run in force")
+    asg.add_argument(
+        "--add-representatives", type=Path, help="scenario: a CSV/XLSX of proposed representatives"
+    )
+    asg.add_argument(
+        "--split-units",
+        action="store_true",
+        help="skip gathering split building units (pure distance optimum)",
+    )
     asg.set_defaults(handler=cmd_assign)
+
+    pin = sub.add_parser("pins", help="fix a household to a representative, or forbid a pair")
+    pin.add_argument("action", choices=["add", "remove", "list"])
+    pin.add_argument("household", nargs="?")
+    pin.add_argument("representative", nargs="?")
+    pin.add_argument("--forbid", action="store_true", help="forbid the pair instead of fixing")
+    pin.add_argument("--note", default="", help="why (an old neighbour, a relative...)")
+    pin.add_argument("--max", type=int, default=15, help="the maximum load pins may not exceed")
+    pin.add_argument("--key-max", type=int, default=3)
+    pin.set_defaults(handler=cmd_pins)
+
+    scn = sub.add_parser("scenarios", help="list, compare or promote what-if runs")
+    scn.add_argument("action", choices=["list", "compare", "promote"])
+    scn.add_argument("names", nargs="*")
+    scn.set_defaults(handler=cmd_scenarios)
+
+    aud = sub.add_parser("audit", help="the roll-up audit at five levels, worst first")
+    aud.add_argument(
+        "--level",
+        default="all",
+        choices=["all", "street", "community", "section", "group", "representative"],
+    )
+    aud.add_argument("--limit", type=int, default=10)
+    aud.set_defaults(handler=cmd_audit)
 
     rn = sub.add_parser("runs", help="list, show or compare assignment runs")
     rn.add_argument("action", choices=["list", "show", "diff"])
     rn.add_argument("ids", type=int, nargs="*")
-    rn.add_argument("--out", type=Path, help="diff: also write the changes (.csv or .xlsx)")
+    rn.add_argument(
+        "--out", type=Path, help="diff: write the notification list (.csv or .xlsx) for the office"
+    )
     rn.add_argument("--limit", type=int, default=30, help="diff: rows to print")
     rn.set_defaults(handler=cmd_runs)
 

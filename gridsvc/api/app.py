@@ -11,7 +11,7 @@ from psycopg2.pool import ThreadedConnectionPool
 
 from gridsvc import __version__
 from gridsvc.api import errors
-from gridsvc.api.routes import health, lookups, ogc, pages, planner, structure
+from gridsvc.api.routes import health, lookups, ogc, pages, planner, steering, structure
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
 
@@ -42,6 +42,6 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     )
     app.state.settings = settings
     errors.install(app)
-    for module in (pages, health, lookups, structure, planner, ogc):
+    for module in (pages, health, lookups, structure, planner, steering, ogc):
         app.include_router(module.router)
     return app

@@ -28,6 +28,7 @@ class Params:
     cross_section: bool = False
     k_nearest: int = 20  # candidate representatives per household in large groups
     workers: int = 0  # 0: one process per core for large problems, serial for small ones
+    keep_units: bool = True  # second stage: gather split building units (distance only)
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_load <= self.max_load or self.max_load < 1:
@@ -97,13 +98,20 @@ class Problem:
 
 
 def problem_from_frames(
-    households: pd.DataFrame, reps: pd.DataFrame, params: Params, previous: pd.Series | None = None
+    households: pd.DataFrame,
+    reps: pd.DataFrame,
+    params: Params,
+    previous: pd.Series | None = None,
+    pins: pd.DataFrame | None = None,
 ) -> tuple[Problem, int]:
     """Build a Problem from the store's frames; return it with the metric EPSG used.
 
-    households: id, group_id, section_id, community_id, key (bool), lon, lat
+    households: id, group_id, section_id, community_id, key (bool), lon, lat, and optionally
+        unit_key (households sharing it form a building unit)
     reps: id, group_id, section_id, community_id, min_load, max_load, lon, lat (active only)
     previous: representative id by household id, from the run in force
+    pins: household_id, representative_id, kind (fix/forbid); pins to representatives not in
+        the problem (inactive) are left out
     """
     epsg = metric_epsg_for(np.concatenate([households["lon"].to_numpy(), reps["lon"].to_numpy()]))
     hx, hy = to_metric(households["lon"], households["lat"], epsg)
@@ -116,6 +124,24 @@ def problem_from_frames(
         prev = prev_rep.map(rep_index).fillna(-1).astype(np.int64).to_numpy()
     min_load = reps["min_load"].fillna(params.min_load).astype(np.int64).to_numpy()
     max_load = reps["max_load"].fillna(params.max_load).astype(np.int64).to_numpy()
+    hh_index = pd.Series(np.arange(len(households)), index=households["id"].to_numpy())
+    fixed = np.full(len(households), -1, np.int64)
+    forbidden = np.empty((0, 2), np.int64)
+    if pins is not None and len(pins):
+        usable = pins[
+            pins["representative_id"].isin(rep_index.index)
+            & pins["household_id"].isin(hh_index.index)
+        ]
+        h = hh_index.loc[usable["household_id"]].to_numpy()
+        r = rep_index.loc[usable["representative_id"]].to_numpy()
+        is_fix = (usable["kind"] == "fix").to_numpy()
+        fixed[h[is_fix]] = r[is_fix]
+        forbidden = np.column_stack([h[~is_fix], r[~is_fix]])
+    unit = np.full(len(households), -1, np.int64)
+    if "unit_key" in households:
+        codes, uniques = pd.factorize(households["unit_key"])
+        sizes = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        unit = np.where((codes >= 0) & (sizes[np.maximum(codes, 0)] > 1), codes, -1)
     problem = Problem(
         hh_xy=np.column_stack([hx, hy]),
         hh_group=households["group_id"].to_numpy(np.int64),
@@ -127,5 +153,8 @@ def problem_from_frames(
         rep_min=np.minimum(min_load, max_load),
         rep_max=max_load,
         hh_prev=prev,
+        hh_unit=unit.astype(np.int64),
+        hh_fixed=fixed,
+        forbidden=forbidden,
     )
     return problem, epsg

@@ -14,7 +14,9 @@ RUN_LOCK_KEY = 4_201_776
 
 HOUSEHOLDS_SQL = """
     SELECT h.id, h.code, h.group_id, h.section_id, s.community_id,
-           h.key_category IS NOT NULL AS key, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
+           h.key_category IS NOT NULL AS key, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
+           h.group_id || ':' || coalesce(substring(h.address from '^(.*?单元)'),
+                                         ST_AsText(ST_SnapToGrid(h.geom, 1e-6))) AS unit_key
     FROM household h JOIN grid_section s ON s.id = h.section_id
     {where} ORDER BY h.id"""
 
@@ -23,7 +25,7 @@ REPS_SQL = """
            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
     FROM representative r JOIN resident_group g ON g.id = r.group_id
     JOIN grid_section s ON s.id = g.section_id
-    WHERE r.active {and_where} ORDER BY r.id"""
+    WHERE (r.active OR r.proposed_in = %(scenario)s) {and_where} ORDER BY r.id"""
 
 DIFF_SQL = """
     SELECT h.code AS household_code, ra.code AS old_representative,
@@ -79,16 +81,17 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def inputs(conn: connection, section_id: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Households and active representatives (optionally of one section) for a run."""
-    if section_id is None:
-        return (
-            read_frame(conn, HOUSEHOLDS_SQL.format(where="")),
-            read_frame(conn, REPS_SQL.format(and_where="")),
-        )
+def inputs(
+    conn: connection, section_id: int | None = None, scenario: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Households and active representatives (optionally of one section; with a scenario,
+    also the representatives proposed in it) for a run."""
+    params = {"section": section_id, "scenario": scenario}
+    where = "WHERE h.section_id = %(section)s" if section_id is not None else ""
+    and_where = "AND g.section_id = %(section)s" if section_id is not None else ""
     return (
-        read_frame(conn, HOUSEHOLDS_SQL.format(where="WHERE h.section_id = %s"), (section_id,)),
-        read_frame(conn, REPS_SQL.format(and_where="AND g.section_id = %s"), (section_id,)),
+        read_frame(conn, HOUSEHOLDS_SQL.format(where=where), params),
+        read_frame(conn, REPS_SQL.format(and_where=and_where), params),
     )
 
 
@@ -134,17 +137,24 @@ def store_run(
     rows: pd.DataFrame,
     keep_from: int | None = None,
     keep_except_section: int | None = None,
+    scenario: str | None = None,
 ) -> int:
-    """Insert a done run and its assignments and put it in force; the caller commits.
+    """Insert a done run and its assignments and put it in force (a scenario stays beside the
+    run in force); the caller commits.
 
     rows: household_id, representative_id (or NA), distance_m, cross_group, lon, lat.
     With `keep_from`, households outside `keep_except_section` keep that run's assignment.
     """
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO assignment_run (status, params, metrics, diagnostics,"
-            " finished_at) VALUES ('done', %s, %s, %s, clock_timestamp()) RETURNING id",
-            (json.dumps(params), json.dumps(metrics), json.dumps(findings, ensure_ascii=False)),
+            "INSERT INTO assignment_run (status, params, metrics, diagnostics, scenario,"
+            " finished_at) VALUES ('done', %s, %s, %s, %s, clock_timestamp()) RETURNING id",
+            (
+                json.dumps(params),
+                json.dumps(metrics),
+                json.dumps(findings, ensure_ascii=False),
+                scenario,
+            ),
         )
         run_id = int(cur.fetchone()[0])  # type: ignore[index]
         copy_assignments(conn, run_id, rows)
@@ -156,9 +166,15 @@ def store_run(
                 WHERE a.run_id = %s AND h.section_id <> %s""",
                 (run_id, keep_from, keep_except_section),
             )
+        if scenario is None:
+            put_in_force(conn, run_id)
+    return run_id
+
+
+def put_in_force(conn: connection, run_id: int) -> None:
+    with conn.cursor() as cur:
         cur.execute("UPDATE assignment_run SET in_force = false WHERE in_force")
         cur.execute("UPDATE assignment_run SET in_force = true WHERE id = %s", (run_id,))
-    return run_id
 
 
 def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
@@ -216,6 +232,24 @@ def diff(conn: connection, run_a: int, run_b: int) -> pd.DataFrame:
     for run in (run_a, run_b):
         get_run(conn, run)
     return read_frame(conn, DIFF_SQL, {"a": run_a, "b": run_b})
+
+
+NOTIFICATIONS_SQL = """
+    SELECT d.household_code, h.address, h.head_name, h.phone, d.reason,
+           d.old_representative, ro.name AS old_name, ro.phone AS old_phone,
+           d.new_representative, rn.name AS new_name, rn.phone AS new_phone
+    FROM ({diff}) d JOIN household h ON h.code = d.household_code
+    LEFT JOIN representative ro ON ro.code = d.old_representative
+    LEFT JOIN representative rn ON rn.code = d.new_representative
+    ORDER BY d.reason, d.household_code"""
+
+
+def notifications(conn: connection, run_a: int, run_b: int) -> pd.DataFrame:
+    """The notification list for the community office: who gets a new representative."""
+    for run in (run_a, run_b):
+        get_run(conn, run)
+    diff_sql = DIFF_SQL.rsplit("ORDER BY", 1)[0]
+    return read_frame(conn, NOTIFICATIONS_SQL.format(diff=diff_sql), {"a": run_a, "b": run_b})
 
 
 def contacts(conn: connection, run_id: int | None = None) -> pd.DataFrame:

@@ -74,3 +74,31 @@ def test_import_upload_answers_with_the_report(live: Live) -> None:
         "/imports/households", files={"file": ("x.csv", b"a,b\n", "text/csv")}
     )
     assert refused.status_code == 403
+
+
+def test_steering_over_http(live: Live) -> None:
+    planner = live.client("planner")
+    refused = planner.post("/pins", json={"household": "H000001", "representative": "R1051"})
+    assert refused.status_code == 400 and "another section" in refused.json()["detail"]
+    made = planner.post(
+        "/pins",
+        json={"household": "H000002", "representative": "R0002", "kind": "forbid", "note": "不和"},
+    )
+    assert made.status_code == 201
+    assert [p["household"] for p in planner.get("/pins").json()] == ["H000002"]
+    assert planner.delete("/pins/H000002/R0002").status_code == 204
+    in_force = planner.get("/runs").json()[0]["id"]
+    scenario = planner.post("/scenarios", json={"name": "twelve", "max_load": 12})
+    assert scenario.status_code == 201
+    assert planner.get("/runs").json()[0]["in_force"] is False
+    table = planner.get("/scenarios/compare", params={"names": ["twelve"]}).json()
+    assert set(table) == {"(in force)", "twelve"} and table["(in force)"]["run"] == in_force
+    promoted = planner.post("/scenarios/twelve/promote").json()
+    assert promoted["run_id"] == scenario.json()["run_id"]
+    notices = planner.get(
+        f"/runs/{in_force}/diff/{promoted['run_id']}/notifications", params={"format": "csv"}
+    )
+    assert notices.status_code == 200 and notices.content.startswith(b"\xef\xbb\xbf")
+    assert live.client("viewer").get("/audit").status_code == 403
+    worst = live.client("staff").get("/audit", params={"level": "group", "limit": 5}).json()
+    assert len(worst) == 5 and worst[0]["level"] == "group"

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from gridsvc import __version__
 from gridsvc.api.deps import AnyCaller, Conn
-from gridsvc.db import lookups, mapdata, runs
+from gridsvc.db import audit, lookups, mapdata, runs, scenarios
 from gridsvc.errors import NotFound
 from gridsvc.maps import sheets
 from gridsvc.maps.overview import build_overview_map
@@ -108,6 +108,11 @@ def home(conn: Conn) -> HTMLResponse:
         r["started"] = str(r["started_at"])[:19]
         r["coverage"] = f"{r['coverage']:.1%}" if r["coverage"] is not None else "—"
         r["mean_m"] = r["mean_m"] if r["mean_m"] is not None else "—"
+    planned = runs.records(scenarios.listing(conn))
+    for item in planned:
+        item["finished"] = str(item["finished_at"])[:19]
+        item["coverage"] = f"{item['coverage']:.1%}" if item["coverage"] is not None else "—"
+    worst = runs.records(audit.roll_up(conn, "section").head(5)) if run else []
     page = (
         sheets.environment()
         .get_template("home.html")
@@ -117,6 +122,8 @@ def home(conn: Conn) -> HTMLResponse:
             f=figures,
             sections=rows,
             runs=recent,
+            scenarios=planned,
+            worst=worst,
         )
     )
     return _html(page)
