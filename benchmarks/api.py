@@ -17,15 +17,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import psycopg2
+from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
 from gridsvc.access import Role
-from gridsvc.actions import assign, load_street
+from gridsvc.actions import assign
 from gridsvc.assign import Params
 from gridsvc.db import keys
-from gridsvc.db.cluster import LocalCluster
-from gridsvc.db.connection import create_database, drop_database
-from gridsvc.db.migrate import apply_migrations
 from gridsvc.db.runs import read_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,24 +63,20 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    cluster = LocalCluster((ROOT / ".gridsvc").resolve())
-    cluster.up()
-    admin, name = cluster.url("postgres"), "gridsvc_bench_api"
-    drop_database(admin, name)
-    create_database(admin, name)
-    url = cluster.url(name)
-    conn = psycopg2.connect(url)
-    apply_migrations(conn)
-    load_street(conn, ROOT / "geodata" / "guihua")
-    assign(conn, Params())
-    key = keys.create_key(conn, "benchmark", Role.viewer)
-    conn.commit()
-    houses = read_frame(
-        conn,
-        "SELECT code, ST_X(geom) AS lon, ST_Y(geom) AS lat"
-        " FROM household ORDER BY random() LIMIT 3000",
-    )
-    conn.close()
+    with bench_store("gridsvc_bench_api") as (conn, url):
+        assign(conn, Params())
+        key = keys.create_key(conn, "benchmark", Role.viewer)
+        conn.commit()
+        houses = read_frame(
+            conn,
+            "SELECT code, ST_X(geom) AS lon, ST_Y(geom) AS lat"
+            " FROM household ORDER BY random() LIMIT 3000",
+        )
+        load(args, url, key, houses)
+
+
+def load(args: argparse.Namespace, url: str, key: str, houses) -> None:  # type: ignore[no-untyped-def]
+    """Start the server on the store at `url` and run wrk against each look-up."""
     rng = np.random.default_rng(1)
     jitter = rng.normal(0, 2e-5, (len(houses), 2))
     scenarios = {
@@ -131,7 +124,6 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-        drop_database(admin, name)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Prints, per street/city: solve time (median), end-to-end time with the database (read, solve,
 store a run), peak memory, the total distance against the everyone-to-nearest lower bound and
 against a greedy nearest-with-capacity baseline. Uses a throw-away database in the private
-cluster (or GRIDSVC_BENCH_ADMIN_URL). Run: .venv/bin/python benchmarks/assign.py [--sizes ...]
+cluster. Run: .venv/bin/python benchmarks/assign.py [--sizes ...]
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-import psycopg2
 import shapely
 from shapely.geometry import box
+from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
 from gridsvc.actions import assign, load_street
 from gridsvc.assign import Params, Problem, solve
@@ -26,9 +26,6 @@ from gridsvc.assign.baseline import greedy_nearest
 from gridsvc.assign.metrics import nearest_lower_bound
 from gridsvc.assign.problem import problem_from_frames
 from gridsvc.coords import from_metric
-from gridsvc.db.cluster import LocalCluster
-from gridsvc.db.connection import create_database, drop_database
-from gridsvc.db.migrate import apply_migrations
 from gridsvc.db.runs import inputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,20 +147,13 @@ def figures(label: str, problem: Problem, solve_times: list[float], e2e: float |
     )
 
 
-def end_to_end(admin: str, template: str, load) -> float:  # type: ignore[no-untyped-def]
-    name = "gridsvc_bench"
-    drop_database(admin, name)
-    create_database(admin, name)
-    conn = psycopg2.connect(template.replace("{db}", name))
-    try:
-        apply_migrations(conn)
+def end_to_end(load) -> float:  # type: ignore[no-untyped-def]
+    """Seconds to read, solve and store a run on a throw-away store filled by `load`."""
+    with bench_store("gridsvc_bench", sample=False) as (conn, _):
         load(conn)
         started = time.perf_counter()
         assign(conn, Params(), fresh=True)
         return time.perf_counter() - started
-    finally:
-        conn.close()
-        drop_database(admin, name)
 
 
 def main() -> None:
@@ -172,12 +162,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-db", action="store_true", help="skip the end-to-end runs")
     args = parser.parse_args()
-    cluster = LocalCluster((ROOT / ".gridsvc").resolve())
-    admin, template = "", ""
-    if not args.no_db:
-        cluster.up()
-        admin, template = cluster.url("postgres"), cluster.url("{db}")
-
     # the sample street, from the store as gridsvc reads it
     sample_problem = None
     e2e = None
@@ -189,7 +173,7 @@ def main() -> None:
             households, reps = inputs(conn)
             sample_problem, _ = problem_from_frames(households, reps, Params())
 
-        e2e = end_to_end(admin, template, load_sample)
+        e2e = end_to_end(load_sample)
     if sample_problem is not None:
         times = [solve(sample_problem).solve_seconds for _ in range(max(args.repeat, 5))]
         figures("sample street", sample_problem, times, e2e)
@@ -201,8 +185,6 @@ def main() -> None:
         if not args.no_db:
             corner = extra["corner"]
             e2e = end_to_end(
-                admin,
-                template,
                 lambda conn, p=problem, lay=layout, c=corner: write_city(conn, p, lay, c),
             )
         figures(f"city {size:,}", problem, times, e2e)

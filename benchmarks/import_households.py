@@ -15,13 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psycopg2
+from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
-from gridsvc.actions import load_street
 from gridsvc.coords import from_cgcs2000
-from gridsvc.db.cluster import LocalCluster
-from gridsvc.db.connection import create_database, drop_database
-from gridsvc.db.migrate import apply_migrations
 from gridsvc.importer import import_register
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,37 +49,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    cluster = LocalCluster((ROOT / ".gridsvc").resolve())
-    cluster.up()
-    admin, name = cluster.url("postgres"), "gridsvc_bench_import"
-    drop_database(admin, name)
-    create_database(admin, name)
-    conn = psycopg2.connect(cluster.url(name))
-    try:
-        apply_migrations(conn)
-        load_street(conn, ROOT / "geodata" / "guihua")
-        with tempfile.TemporaryDirectory() as folder:
-            path = build_register(args.rows, Path(folder) / "register.csv")
-            size_mb = path.stat().st_size / 1e6
-            for label in ("first import (all new)", "same file again (all unchanged)"):
-                started = time.perf_counter()
-                report = import_register(conn, "households", path, report_dir=None)
-                seconds = time.perf_counter() - started
-                print(
-                    f"{label:>32}: {report.rows_read:,} rows ({size_mb:.1f} MB GBK CSV, "
-                    f"crs auto -> {report.crs}) in {seconds:.1f} s = "
-                    f"{report.rows_read / seconds:,.0f} rows/s; new {report.new:,}, "
-                    f"unchanged {report.unchanged:,}, rejected {len(report.rejected)}"
-                )
-            times = []
-            for _ in range(2):
-                started = time.perf_counter()
-                import_register(conn, "households", path, report_dir=None, crs="gcj02")
-                times.append(time.perf_counter() - started)
-            print(f"{'re-import, crs named':>32}: median {statistics.median(times):.1f} s")
-    finally:
-        conn.close()
-        drop_database(admin, name)
+    with bench_store("gridsvc_bench_import") as (conn, _), tempfile.TemporaryDirectory() as folder:
+        path = build_register(args.rows, Path(folder) / "register.csv")
+        size_mb = path.stat().st_size / 1e6
+        for label in ("first import (all new)", "same file again (all unchanged)"):
+            started = time.perf_counter()
+            report = import_register(conn, "households", path, report_dir=None)
+            seconds = time.perf_counter() - started
+            print(
+                f"{label:>32}: {report.rows_read:,} rows ({size_mb:.1f} MB GBK CSV, "
+                f"crs auto -> {report.crs}) in {seconds:.1f} s = "
+                f"{report.rows_read / seconds:,.0f} rows/s; new {report.new:,}, "
+                f"unchanged {report.unchanged:,}, rejected {len(report.rejected)}"
+            )
+        times = []
+        for _ in range(2):
+            started = time.perf_counter()
+            import_register(conn, "households", path, report_dir=None, crs="gcj02")
+            times.append(time.perf_counter() - started)
+        print(f"{'re-import, crs named':>32}: median {statistics.median(times):.1f} s")
 
 
 if __name__ == "__main__":

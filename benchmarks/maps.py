@@ -9,13 +9,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
+from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
-from gridsvc.actions import assign, load_street
+from gridsvc.actions import assign
 from gridsvc.assign import Params
-from gridsvc.db.cluster import LocalCluster
-from gridsvc.db.connection import create_database, drop_database
-from gridsvc.db.migrate import apply_migrations
 from gridsvc.maps.render import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,15 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, help="keep the files here (default: a temp dir)")
     args = parser.parse_args()
-    cluster = LocalCluster((ROOT / ".gridsvc").resolve())
-    cluster.up()
-    admin, name = cluster.url("postgres"), "gridsvc_bench_maps"
-    drop_database(admin, name)
-    create_database(admin, name)
-    conn = psycopg2.connect(cluster.url(name))
-    try:
-        apply_migrations(conn)
-        load_street(conn, ROOT / "geodata" / "guihua")
+    with bench_store("gridsvc_bench_maps") as (conn, _):
         assign(conn, Params())
         with tempfile.TemporaryDirectory() as tmp:
             base = args.out or Path(tmp)
@@ -70,9 +59,6 @@ def main() -> None:
                 print(f"  {label:>18}: {n} files, largest {big:.2f} MB, total {tot:.1f} MB")
             if full.problems:
                 print("problems:", *full.problems, sep="\n  ")
-    finally:
-        conn.close()
-        drop_database(admin, name)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,19 @@ class RunRequest(BaseModel):
     section: str | None = None
     fresh: bool = False
 
+    def params(self) -> Params:
+        """The optimiser's parameters; a minimum above the maximum is a 400, named."""
+        if self.min_load > self.max_load:
+            raise InputError(f"min_load {self.min_load} is above max_load {self.max_load}")
+        return Params(
+            min_load=self.min_load,
+            max_load=self.max_load,
+            key_max=self.key_max,
+            key_weight=self.key_weight,
+            stability_m=self.stability_m,
+            cross_section=self.cross_section,
+        )
+
 
 class RunSummary(BaseModel):
     run_id: int
@@ -103,16 +116,7 @@ def import_file(
     summary="Run an assignment and put it in force (409 while another runs)",
 )
 def start_run(body: RunRequest, caller: Planner, conn: WriteConn) -> RunSummary:
-    if body.min_load > body.max_load:
-        raise InputError(f"min_load {body.min_load} is above max_load {body.max_load}")
-    params = Params(
-        min_load=body.min_load,
-        max_load=body.max_load,
-        key_max=body.key_max,
-        key_weight=body.key_weight,
-        stability_m=body.stability_m,
-        cross_section=body.cross_section,
-    )
+    params = body.params()
     result = assign(conn, params, section=body.section, fresh=body.fresh)
     return RunSummary(run_id=result.run_id, metrics=result.metrics, findings=result.findings)
 

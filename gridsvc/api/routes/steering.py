@@ -15,7 +15,6 @@ from gridsvc.access import Role
 from gridsvc.actions import assign
 from gridsvc.api.deps import Caller, Conn, Planner, WriteConn, require
 from gridsvc.api.routes.planner import RunRequest, RunSummary
-from gridsvc.assign import Params
 from gridsvc.db import audit, pins, runs, scenarios
 from gridsvc.db.connection import transaction
 from gridsvc.exports import write_table
@@ -72,14 +71,7 @@ def remove_pin(household: str, representative: str, caller: Planner, conn: Write
     summary="Compute a what-if run kept beside the run in force",
 )
 def run_scenario(body: ScenarioRequest, caller: Planner, conn: WriteConn) -> RunSummary:
-    params = Params(
-        min_load=min(body.min_load, body.max_load),
-        max_load=body.max_load,
-        key_max=body.key_max,
-        key_weight=body.key_weight,
-        stability_m=body.stability_m,
-        cross_section=body.cross_section,
-    )
+    params = body.params()
     result = assign(conn, params, section=body.section, fresh=body.fresh, scenario=body.name)
     return RunSummary(run_id=result.run_id, metrics=result.metrics, findings=result.findings)
 
