@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -115,13 +116,20 @@ def _print_run(result: object) -> None:
         f"key households mean {k['mean']} max {k['max']}"
     )
     print(f"  total {d['total']} m = {m['distance_over_nearest']} x everyone-to-nearest")
-    for finding in result.findings[:20]:
+    if m.get("building_units"):
         print(
-            f"  ! {finding['message']}"
-            + (f" at {finding['point']}" if finding.get("point") else "")
+            f"  building units: {m['building_units']}, {m['units_split']} split "
+            f"({m['units_split_too_big']} too big for one representative); gathering added "
+            f"{m['units_gathered_extra_m']} m"
         )
-    if len(result.findings) > 20:
-        print(f"  ... and {len(result.findings) - 20} more findings (gridsvc runs show)")
+    kinds = Counter(f["kind"] for f in result.findings)
+    important = [f for f in result.findings if f["kind"] != "unit_split"]
+    for finding in important[:15]:
+        where = f" at {finding['point']}" if finding.get("point") else ""
+        print(f"  ! {finding['message']}{where}")
+    if kinds:
+        summary = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+        print(f"  findings: {summary} (all of them: gridsvc runs show {result.run_id})")
 
 
 def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
