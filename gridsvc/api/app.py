@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
             settings.pool_size, settings.pool_size, dsn, application_name="gridsvc-api"
         )
         app.state.pool_slots = asyncio.Semaphore(settings.pool_size)
+        app.state.key_cache = {}
         try:
             yield
         finally:

@@ -22,6 +22,15 @@ HOUSEHOLD_SQL = """
     LEFT JOIN representative r ON r.id = a.representative_id
     WHERE h.code = %s"""
 
+HOUSEHOLD_REPRESENTATIVE_SQL = """
+    SELECT h.code, r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone,
+           r.role AS rep_role, ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m
+    FROM household h
+    LEFT JOIN assignment a ON a.household_id = h.id
+         AND a.run_id = (SELECT id FROM assignment_run WHERE in_force)
+    LEFT JOIN representative r ON r.id = a.representative_id
+    WHERE h.code = %s"""
+
 REPRESENTATIVE_SQL = """
     SELECT r.code, r.name, r.phone, r.role, r.party_member, r.active, r.min_load, r.max_load,
            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat,
@@ -108,6 +117,11 @@ def one(conn: connection, sql: str, params: object) -> dict | None:
 
 def household(conn: connection, code: str) -> dict | None:
     return one(conn, HOUSEHOLD_SQL, (code,))
+
+
+def household_representative(conn: connection, code: str) -> dict | None:
+    """Just the household's representative in the run in force (the hottest look-up)."""
+    return one(conn, HOUSEHOLD_REPRESENTATIVE_SQL, (code,))
 
 
 def representative(conn: connection, code: str) -> dict | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 
 import folium
+import shapely
 from branca.element import MacroElement, Template
+from shapely.geometry.base import BaseGeometry
 
 _BOX = (
     "position:fixed;z-index:9999;background:rgba(255,255,255,.92);padding:6px 10px;"
@@ -42,6 +44,23 @@ def add_title(m: folium.Map, title: str, subtitle: str = "") -> None:
     _Html(
         f'<div class="gridsvc-title" style="{_BOX};top:10px;left:50px;font-size:16px">'
         f"<b>{html.escape(title)}</b><br><small>{html.escape(subtitle)}</small></div>"
+    ).add_to(m)
+
+
+def add_label(
+    m: folium.Map, geom: BaseGeometry, text: str, *, color: str = "#222", size: int = 12
+) -> None:
+    """A text label inside a polygon (a DivIcon: no image is loaded)."""
+    spot = shapely.point_on_surface(geom)
+    width = max(60, size * len(text))
+    folium.Marker(
+        [spot.y, spot.x],
+        icon=folium.DivIcon(
+            html=f'<div style="font-size:{size}px;font-weight:bold;color:{color};'
+            f'white-space:nowrap;text-shadow:0 0 3px #fff">{html.escape(text)}</div>',
+            icon_size=(width, size + 4),
+            icon_anchor=(width // 2, (size + 4) // 2),
+        ),
     ).add_to(m)
 
 

@@ -6,9 +6,8 @@ import json
 
 import folium
 import geopandas as gpd
-import shapely
 
-from gridsvc.maps.decorations import add_legend, add_north_arrow, add_title, patch
+from gridsvc.maps.decorations import add_label, add_legend, add_north_arrow, add_title, patch
 from gridsvc.maps.offline import fit, offline_map
 from gridsvc.maps.section import LayerRegistry
 
@@ -78,16 +77,7 @@ def build_overview_map(
     )
     layer.add_to(m)
     for code, geom in zip(frame["code"], frame.geometry, strict=True):
-        spot = shapely.point_on_surface(geom)
-        folium.Marker(
-            [spot.y, spot.x],
-            icon=folium.DivIcon(
-                html=f'<div style="font-size:11px;font-weight:bold;white-space:nowrap;'
-                f'text-shadow:0 0 3px #fff">{code}</div>',
-                icon_size=(80, 14),
-                icon_anchor=(40, 7),
-            ),
-        ).add_to(m)
+        add_label(m, geom, code, size=11)
     add_legend(
         m,
         [

@@ -8,12 +8,19 @@ import json
 import folium
 import numpy as np
 import pandas as pd
-import shapely
 from branca.element import MacroElement, Template
 
 from gridsvc.access import Role, shown_key_category, shown_name, shown_phone
 from gridsvc.db.mapdata import SectionData
-from gridsvc.maps.decorations import add_legend, add_north_arrow, add_title, dot, line, patch
+from gridsvc.maps.decorations import (
+    add_label,
+    add_legend,
+    add_north_arrow,
+    add_title,
+    dot,
+    line,
+    patch,
+)
 from gridsvc.maps.offline import fit, offline_map
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
@@ -77,16 +84,7 @@ def build_section_map(
     for code, name, geom in zip(
         data.groups["code"], data.groups["name"], data.groups.geometry, strict=True
     ):
-        spot = shapely.point_on_surface(geom)
-        folium.Marker(
-            [spot.y, spot.x],
-            icon=folium.DivIcon(
-                html=f'<div style="font-size:12px;font-weight:bold;color:{colors[code]};'
-                f'white-space:nowrap;text-shadow:0 0 3px #fff">{name}</div>',
-                icon_size=(120, 16),
-                icon_anchor=(60, 8),
-            ),
-        ).add_to(m)
+        add_label(m, geom, name, color=colors[code])
 
     houses = data.households
     reps = data.representatives.set_index("code", drop=False)

@@ -91,7 +91,10 @@ def get_household(code: str, conn: Conn, caller: Viewer, request: Request) -> Ho
 def get_household_representative(
     code: str, conn: Conn, caller: Viewer, request: Request
 ) -> RepresentativeBrief:
-    brief = _rep_brief(_household(conn, code), caller.role)
+    row = lookups.household_representative(conn, code)
+    if row is None:
+        raise NotFound(f"household {code}: no such household")
+    brief = _rep_brief(row, caller.role)
     if brief is None:
         raise NotFound(f"household {code} has no representative in the run in force")
     caller.audit(conn, request, code)
