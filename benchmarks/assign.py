@@ -76,36 +76,39 @@ def city(households: int, seed: int = 1) -> tuple[Problem, list[tuple[int, int, 
 def write_city(conn, problem: Problem, layout, corner) -> None:  # type: ignore[no-untyped-def]
     """Put a synthetic city into the store with COPY (areas as squares)."""
 
-    def square(x: float, y: float, size: float) -> str:
-        poly = box(x, y, x + size, y + size)
-        lonlat = shapely.transform(poly, lambda xy: np.column_stack(from_metric(*xy.T, EPSG)))
-        return shapely.to_wkt(shapely.MultiPolygon([lonlat]), rounding_precision=9)
+    def degrees_wkt(geom: shapely.Geometry) -> str:
+        lonlat = shapely.transform(geom, lambda xy: np.column_stack(from_metric(*xy.T, EPSG)))
+        return shapely.to_wkt(shapely.MultiPolygon(shapely.get_parts(lonlat)), rounding_precision=9)
 
-    sections = sorted({s for _, s, _ in layout})
-    communities = sorted({c for _, _, c in layout})
+    def squares(groups: list[int]) -> str:
+        """The union of the groups' squares, as CGCS2000 WKT."""
+        return degrees_wkt(
+            shapely.union_all([box(*corner[g], *(corner[g] + GROUP_M)) for g in groups])
+        )
+
     section_comm = {s: c for _, s, c in layout}
     with conn.cursor() as cur:
-        for c in communities:
-            members = [g for g, _, cc in layout if cc == c]
-            hull = shapely.union_all([box(*corner[g], *(corner[g] + GROUP_M)) for g in members])
-            lonlat = shapely.transform(hull, lambda xy: np.column_stack(from_metric(*xy.T, EPSG)))
+        for c in sorted(set(section_comm.values())):
             cur.execute(
                 "INSERT INTO community (id, code, name, geom) VALUES (%s, %s, %s,"
                 " ST_Multi(ST_GeomFromText(%s, 4490)))",
-                (c + 1, f"C{c}", f"社区{c}", shapely.to_wkt(lonlat)),
+                (c + 1, f"C{c}", f"社区{c}", squares([g for g, _, cc in layout if cc == c])),
             )
-        for s in sections:
-            members = [g for g, ss, _ in layout if ss == s]
-            hull = shapely.union_all([box(*corner[g], *(corner[g] + GROUP_M)) for g in members])
-            lonlat = shapely.transform(hull, lambda xy: np.column_stack(from_metric(*xy.T, EPSG)))
+        for s in sorted(section_comm):
             cur.execute(
                 "INSERT INTO grid_section (id, code, name, community_id, geom) VALUES"
                 " (%s, %s, %s, %s, ST_Multi(ST_GeomFromText(%s, 4490)))",
-                (s + 1, f"S{s}", f"片区{s}", section_comm[s] + 1, shapely.to_wkt(lonlat)),
+                (
+                    s + 1,
+                    f"S{s}",
+                    f"片区{s}",
+                    section_comm[s] + 1,
+                    squares([g for g, ss, _ in layout if ss == s]),
+                ),
             )
         buf = io.StringIO()
         for g, s, _ in layout:
-            buf.write(f"{g + 1}\tG{g}\t小组{g}\t{s + 1}\tSRID=4490;{square(*corner[g], GROUP_M)}\n")
+            buf.write(f"{g + 1}\tG{g}\t小组{g}\t{s + 1}\tSRID=4490;{squares([g])}\n")
         buf.seek(0)
         cur.copy_expert("COPY resident_group (id, code, name, section_id, geom) FROM STDIN", buf)
         lon, lat = from_metric(*problem.rep_xy.T, EPSG)

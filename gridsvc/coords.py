@@ -130,24 +130,29 @@ def bd09_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, Floats]:
     return _invert(wgs84_to_bd09, lon, lat)
 
 
-def to_cgcs2000(lon: ArrayLike, lat: ArrayLike, system: str) -> tuple[Floats, Floats]:
-    """Coordinates in `system` to CGCS2000 lon/lat (WGS 84 and CGCS2000 agree within
-    centimetres, far below what a household register can tell)."""
-    if system in ("cgcs2000", "wgs84"):
+_CONVERSIONS = {  # system -> (to CGCS2000, from CGCS2000); WGS 84 and CGCS2000 agree within
+    # centimetres, far below what a household register can tell
+    "cgcs2000": (None, None),
+    "wgs84": (None, None),
+    "gcj02": (gcj02_to_wgs84, wgs84_to_gcj02),
+    "bd09": (bd09_to_wgs84, wgs84_to_bd09),
+}
+
+
+def _convert(lon: ArrayLike, lat: ArrayLike, system: str, way: int) -> tuple[Floats, Floats]:
+    if system not in _CONVERSIONS:
+        raise InputError(f"--crs {system}: choose one of {', '.join(SYSTEMS)} or auto")
+    convert = _CONVERSIONS[system][way]
+    if convert is None:
         return np.asarray(lon, float), np.asarray(lat, float)
-    if system == "gcj02":
-        return gcj02_to_wgs84(lon, lat)
-    if system == "bd09":
-        return bd09_to_wgs84(lon, lat)
-    raise InputError(f"--crs {system}: choose one of {', '.join(SYSTEMS)} or auto")
+    return convert(lon, lat)
+
+
+def to_cgcs2000(lon: ArrayLike, lat: ArrayLike, system: str) -> tuple[Floats, Floats]:
+    """Coordinates in `system` to CGCS2000 lon/lat."""
+    return _convert(lon, lat, system, 0)
 
 
 def from_cgcs2000(lon: ArrayLike, lat: ArrayLike, system: str) -> tuple[Floats, Floats]:
     """CGCS2000 lon/lat to `system` (what AMap or Baidu would show)."""
-    if system in ("cgcs2000", "wgs84"):
-        return np.asarray(lon, float), np.asarray(lat, float)
-    if system == "gcj02":
-        return wgs84_to_gcj02(lon, lat)
-    if system == "bd09":
-        return wgs84_to_bd09(lon, lat)
-    raise InputError(f"--crs {system}: choose one of {', '.join(SYSTEMS)} or auto")
+    return _convert(lon, lat, system, 1)

@@ -347,7 +347,8 @@ def _distribute(item_of: Ints, arc_item: Ints, arc_rep: Ints, flows: Ints, arc_c
     members = np.argsort(item_of, kind="stable")
     starts = np.searchsorted(item_of[members], np.arange(item_of.max() + 1))
     taken = np.zeros(len(starts), np.int64)
-    for a in np.lexsort((arc_cost, arc_item))[flows[np.lexsort((arc_cost, arc_item))] > 0]:
+    order = np.lexsort((arc_cost, arc_item))  # by node, nearest representative first
+    for a in order[flows[order] > 0]:
         item, count = arc_item[a], flows[a]
         chosen = members[starts[item] + taken[item] : starts[item] + taken[item] + count]
         local[chosen] = arc_rep[a]

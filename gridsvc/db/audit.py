@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import read_frame
+from gridsvc.db.runs import IN_FORCE, read_frame
 from gridsvc.errors import InputError
 
 LEVELS = ("street", "community", "section", "group", "representative")
-IN_FORCE = "(SELECT id FROM assignment_run WHERE in_force)"
 
 HOUSEHOLDS_SQL = f"""
     SELECT c.code AS community, s.code AS section, g.code AS "group",

@@ -38,7 +38,7 @@ class LocalCluster:
         return f"postgresql://postgres@/{dbname}?host={self.socket_dir}&port={PG_PORT}"
 
     def is_running(self) -> bool:
-        return (self.pgdata / "postmaster.pid").exists() and self._ctl("status", check=False) == 0
+        return (self.pgdata / "postmaster.pid").exists() and self._ctl("status") == 0
 
     def up(self) -> None:
         """Create the cluster if needed and start it; harmless when it already runs."""
@@ -82,7 +82,7 @@ class LocalCluster:
         if result.returncode != 0:
             raise DatabaseError(f"initdb failed: {result.stderr.strip() or result.stdout.strip()}")
 
-    def _ctl(self, *args: str, check: bool = True) -> int:
+    def _ctl(self, *args: str) -> int:
         cmd = [str(self._bin("pg_ctl")), "-D", str(self.pgdata), *args]
         result = subprocess.run(self._as_owner(cmd), capture_output=True, text=True)
         return result.returncode

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import read_frame
-
-IN_FORCE = "(SELECT id FROM assignment_run WHERE in_force)"
+from gridsvc.db.runs import IN_FORCE, read_frame
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import read_frame
+from gridsvc.db.runs import IN_FORCE, read_frame
 
-HOUSEHOLD_SQL = """
+HOUSEHOLD_SQL = f"""
     SELECT h.code, h.address, h.head_name, h.phone, h.key_category,
            ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
            g.code AS group_code, g.name AS group_name, s.code AS section_code,
@@ -18,36 +18,36 @@ HOUSEHOLD_SQL = """
     JOIN resident_group g ON g.id = h.group_id JOIN grid_section s ON s.id = h.section_id
     JOIN community c ON c.id = s.community_id
     LEFT JOIN assignment a ON a.household_id = h.id
-         AND a.run_id = (SELECT id FROM assignment_run WHERE in_force)
+         AND a.run_id = {IN_FORCE}
     LEFT JOIN representative r ON r.id = a.representative_id
     WHERE h.code = %s"""
 
-HOUSEHOLD_REPRESENTATIVE_SQL = """
+HOUSEHOLD_REPRESENTATIVE_SQL = f"""
     SELECT h.code, r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone,
            r.role AS rep_role, ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m
     FROM household h
     LEFT JOIN assignment a ON a.household_id = h.id
-         AND a.run_id = (SELECT id FROM assignment_run WHERE in_force)
+         AND a.run_id = {IN_FORCE}
     LEFT JOIN representative r ON r.id = a.representative_id
     WHERE h.code = %s"""
 
-REPRESENTATIVE_SQL = """
+REPRESENTATIVE_SQL = f"""
     SELECT r.code, r.name, r.phone, r.role, r.party_member, r.active, r.min_load, r.max_load,
            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat,
            g.code AS group_code, g.name AS group_name, s.code AS section_code,
            s.name AS section_name, c.code AS community_code, c.name AS community_name,
            (SELECT count(*) FROM assignment a WHERE a.representative_id = r.id
-                AND a.run_id = (SELECT id FROM assignment_run WHERE in_force)) AS load
+                AND a.run_id = {IN_FORCE}) AS load
     FROM representative r JOIN resident_group g ON g.id = r.group_id
     JOIN grid_section s ON s.id = g.section_id JOIN community c ON c.id = s.community_id
     WHERE r.code = %s"""
 
-REP_HOUSEHOLDS_SQL = """
+REP_HOUSEHOLDS_SQL = f"""
     SELECT h.code, h.address, h.head_name, h.phone, h.key_category, a.distance_m,
            a.cross_group, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
     FROM representative r
     JOIN assignment a ON a.representative_id = r.id
-         AND a.run_id = (SELECT id FROM assignment_run WHERE in_force)
+         AND a.run_id = {IN_FORCE}
     JOIN household h ON h.id = a.household_id
     WHERE r.code = %s ORDER BY a.distance_m, h.code"""
 
@@ -66,8 +66,8 @@ NEAREST_REPS_SQL = """
     FROM representative r WHERE r.group_id = %(group)s AND r.active
     ORDER BY distance_m, r.code LIMIT %(limit)s"""
 
-GROUP_FIGURES_SQL = """
-    WITH run AS (SELECT id FROM assignment_run WHERE in_force),
+GROUP_FIGURES_SQL = f"""
+    WITH run AS {IN_FORCE},
     houses AS (
         SELECT h.group_id, count(*) AS households,
                count(*) FILTER (WHERE h.key_category IS NOT NULL) AS key_households,

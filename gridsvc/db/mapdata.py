@@ -9,10 +9,8 @@ import pandas as pd
 import shapely
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import read_frame
+from gridsvc.db.runs import IN_FORCE, read_frame
 from gridsvc.errors import NotFound
-
-IN_FORCE = "(SELECT id FROM assignment_run WHERE in_force)"
 
 
 @dataclass

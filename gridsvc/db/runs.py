@@ -11,6 +11,7 @@ from psycopg2.extensions import connection
 from gridsvc.errors import NotFound, RunInProgress
 
 RUN_LOCK_KEY = 4_201_776
+IN_FORCE = "(SELECT id FROM assignment_run WHERE in_force)"  # the run in force, in SQL
 
 HOUSEHOLDS_SQL = """
     SELECT h.id, h.code, h.group_id, h.section_id, s.community_id,
