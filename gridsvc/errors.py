@@ -29,3 +29,19 @@ class InfeasibleError(GridsvcError):
 
 class RunInProgress(GridsvcError):
     """Another assignment run holds the lock."""
+
+
+class NotAuthenticated(GridsvcError):
+    """The caller gave no credentials (or wrong ones) for something that needs them."""
+
+
+class Forbidden(GridsvcError):
+    """The caller's role or scope does not allow this."""
+
+
+class Conflict(GridsvcError):
+    """The store changed under the request (a stale scenario, a duplicate name)."""
+
+
+class StoreUnavailable(DatabaseError):
+    """The database is down or unreachable; the caller may retry later."""
