@@ -17,13 +17,13 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from actor import BENCH, assign  # benchmarks/actor.py
 from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
 from gridsvc.access import Role
-from gridsvc.actions import assign
 from gridsvc.assign import Params
-from gridsvc.db import keys
-from gridsvc.db.runs import read_frame
+from gridsvc.db.frames import read_frame
+from gridsvc.services import keys
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -65,7 +65,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     with bench_store("gridsvc_bench_api") as (conn, url):
         assign(conn, Params())
-        key = keys.create_key(conn, "benchmark", Role.viewer)
+        key = keys.create_key(conn, BENCH, "benchmark", Role.viewer)
         conn.commit()
         houses = read_frame(
             conn,

@@ -17,16 +17,17 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from actor import BENCH, assign  # benchmarks/actor.py
 from shapely.geometry import box
 from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
-from gridsvc.actions import assign, load_street
 from gridsvc.assign import Params, Problem, solve
 from gridsvc.assign.baseline import greedy_nearest
 from gridsvc.assign.metrics import nearest_lower_bound
 from gridsvc.assign.problem import problem_from_frames
 from gridsvc.coords import from_metric
 from gridsvc.db.runs import inputs
+from gridsvc.services.imports import load_street
 
 ROOT = Path(__file__).resolve().parents[1]
 EPSG = 4547
@@ -172,7 +173,7 @@ def main() -> None:
 
         def load_sample(conn) -> None:  # type: ignore[no-untyped-def]
             nonlocal sample_problem
-            load_street(conn, ROOT / "geodata" / "guihua")
+            load_street(conn, BENCH, ROOT / "geodata" / "guihua")
             households, reps = inputs(conn)
             sample_problem, _ = problem_from_frames(households, reps, Params())
 

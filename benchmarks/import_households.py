@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from actor import BENCH  # benchmarks/actor.py
 from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
 from gridsvc.coords import from_cgcs2000
-from gridsvc.importer import import_register
+from gridsvc.services.imports import import_register
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +55,7 @@ def main() -> None:
         size_mb = path.stat().st_size / 1e6
         for label in ("first import (all new)", "same file again (all unchanged)"):
             started = time.perf_counter()
-            report = import_register(conn, "households", path, report_dir=None)
+            report = import_register(conn, BENCH, "households", path, report_dir=None)
             seconds = time.perf_counter() - started
             print(
                 f"{label:>32}: {report.rows_read:,} rows ({size_mb:.1f} MB GBK CSV, "
@@ -65,7 +66,7 @@ def main() -> None:
         times = []
         for _ in range(2):
             started = time.perf_counter()
-            import_register(conn, "households", path, report_dir=None, crs="gcj02")
+            import_register(conn, BENCH, "households", path, report_dir=None, crs="gcj02")
             times.append(time.perf_counter() - started)
         print(f"{'re-import, crs named':>32}: median {statistics.median(times):.1f} s")
 

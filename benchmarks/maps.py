@@ -9,9 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from actor import assign  # benchmarks/actor.py
 from store import bench_store  # benchmarks/store.py: this folder is on sys.path
 
-from gridsvc.actions import assign
 from gridsvc.assign import Params
 from gridsvc.maps.render import render
 

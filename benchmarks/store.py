@@ -7,12 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
+from actor import BENCH  # benchmarks/actor.py
 from psycopg2.extensions import connection
 
-from gridsvc.actions import load_street
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.connection import create_database, drop_database
 from gridsvc.db.migrate import apply_migrations
+from gridsvc.services.imports import load_street
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "geodata" / "guihua"
@@ -32,7 +33,7 @@ def bench_store(name: str, *, sample: bool = True) -> Iterator[tuple[connection,
     try:
         apply_migrations(conn)
         if sample:
-            load_street(conn, SAMPLE)
+            load_street(conn, BENCH, SAMPLE)
         yield conn, url
     finally:
         conn.close()

@@ -1,38 +1,121 @@
-"""Who may see what: roles, API keys (kept as hashes) and masking of personal data."""
+"""Who may see what: one policy of role × scope × field, and the masks it applies.
+
+Every adapter (API, OGC API, HTML maps, print, exports, CLI) reads personal data through the
+services, and the services pass it through `Policy`; nothing else decides what a caller sees.
+The table `FIELD_POLICY` is the whole decision, and the README prints it.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from enum import IntEnum
+import math
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+
+import numpy as np
+import pandas as pd
 
 
 class Role(IntEnum):
-    """Ordered: each role sees what the ones below it see."""
+    """Ordered: each role may do what the ones below it may do."""
 
-    public = 0  # no key: /locate and the structure, no personal data
-    viewer = 1  # names and phones masked, no key-household status
-    staff = 2  # full records
-    planner = 3  # staff, plus imports, runs and exports
+    public = 0  # no key, no log-in: areas, codes, counts, representatives' published contact
+    viewer = 1  # community systems and dashboards: names and phones masked, homes to a block
+    staff = 2  # the office: full records of its scope, print material
+    planner = 3  # staff, plus imports, runs, steering and exports
 
     @classmethod
     def parse(cls, name: str) -> Role:
         try:
             return cls[name]
         except KeyError:
-            raise ValueError(f"role {name!r}: choose viewer, staff or planner") from None
+            choices = ", ".join(r.name for r in cls if r is not Role.public)
+            raise ValueError(f"role {name!r}: choose {choices}") from None
 
 
-KEY_PREFIX = "gs_"
+class Show(Enum):
+    """How much of a field a caller gets."""
+
+    hidden = "hidden"  # null / not drawn
+    masked = "masked"  # 张** / 138****5678
+    published = "published"  # a representative's phone if they agreed to publish it
+    block = "block"  # a point snapped to a ~50 m block
+    full = "full"
 
 
-def new_key() -> str:
-    """A fresh API key: shown once, stored only as its hash."""
-    return KEY_PREFIX + secrets.token_urlsafe(32)
+H, M, P, B, F = Show.hidden, Show.masked, Show.published, Show.block, Show.full
+
+# field -> what each role gets (public, viewer, staff, planner); outside the caller's scope
+# every personal field falls back to the public column.
+FIELD_POLICY: dict[str, tuple[Show, Show, Show, Show]] = {
+    "household.head_name": (H, M, F, F),
+    "household.phone": (H, M, F, F),
+    "household.address": (H, F, F, F),
+    "household.point": (H, B, F, F),
+    "household.key_category": (H, H, F, F),  # counts of key households too
+    "representative.name": (F, F, F, F),  # their published contact: what the card is for
+    "representative.phone": (P, P, F, F),
+    "representative.home": (H, B, F, F),
+    "contact.line": (H, B, F, F),  # who contacts whom: both ends are homes
+}
+
+BLOCK_DEGREES = 0.0005  # ~55 m north-south, ~49 m east-west at Zhuzhou's latitude
+SCOPE_LEVELS = ("street", "community", "section")
 
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class Scope:
+    """The part of the street a caller answers for: the street, a community or a section."""
+
+    level: str = "street"
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.level not in SCOPE_LEVELS:
+            raise ValueError(f"scope {self.level!r}: choose {', '.join(SCOPE_LEVELS)}")
+        if (self.level == "street") != (self.code is None):
+            raise ValueError("a community or section scope names its code; the street none")
+
+    @classmethod
+    def parse(cls, text: str | None) -> Scope:
+        """'street', 'community:GH01' or 'section:GH01-S02' (None: the street)."""
+        if not text or text == "street":
+            return cls()
+        level, _, code = text.partition(":")
+        return cls(level, code or None)
+
+    def __str__(self) -> str:
+        return self.level if self.code is None else f"{self.level}:{self.code}"
+
+    def covers(self, community: str | None, section: str | None) -> bool:
+        """Whether a place (by its community and section codes) lies in this scope."""
+        if self.level == "street":
+            return True
+        return (community if self.level == "community" else section) == self.code
+
+
+STREET = Scope()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, as the audit records it: a name, a role and a scope."""
+
+    name: str
+    role: Role
+    scope: Scope = STREET
+    key_id: int | None = None
+    via: str = "cli"  # "GET /households/H1", "cli", ...
+
+    def at_least(self, role: Role) -> bool:
+        return self.role >= role
+
+    def show(self, field: str, in_scope: bool = True) -> Show:
+        """What this actor gets of `field` for a record inside (or outside) their scope."""
+        column = self.role if in_scope else Role.public
+        return FIELD_POLICY[field][column]
+
+
+PUBLIC = Actor("public", Role.public, via="web")
 
 
 def mask_name(name: str | None) -> str | None:
@@ -51,18 +134,113 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def shown_name(name: str | None, role: Role) -> str | None:
-    if role >= Role.staff:
-        return name
-    return mask_name(name) if role >= Role.viewer else None
+def to_block(value: float | None) -> float | None:
+    """A coordinate snapped to the centre of its ~50 m block."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(math.floor(value / BLOCK_DEGREES) * BLOCK_DEGREES + BLOCK_DEGREES / 2, 7)
 
 
-def shown_phone(phone: str | None, role: Role) -> str | None:
-    if role >= Role.staff:
-        return phone
-    return mask_phone(phone) if role >= Role.viewer else None
+def apply(show: Show, value: object, *, published: bool = True, kind: str = "text") -> object:
+    """One value as `show` allows; `kind` is text, name, phone or coordinate."""
+    if value is None or show is Show.hidden:
+        return None
+    if show is Show.published:
+        return value if published else None
+    if show is Show.masked:
+        if kind == "name":
+            return mask_name(str(value))
+        if kind == "phone":
+            return mask_phone(str(value))
+        return None
+    if show is Show.block:
+        return to_block(float(value)) if kind == "coordinate" else value  # type: ignore[arg-type]
+    return value
 
 
-def shown_key_category(category: str | None, role: Role) -> str | None:
-    """Key-household status is sensitive: staff and planners only."""
-    return category if role >= Role.staff else None
+# columns of the store's frames -> (field, kind); what `apply_frame` masks
+COLUMNS: dict[str, tuple[str, str]] = {
+    "head_name": ("household.head_name", "name"),
+    "phone": ("household.phone", "phone"),
+    "address": ("household.address", "text"),
+    "key_category": ("household.key_category", "text"),
+    "lon": ("household.point", "coordinate"),
+    "lat": ("household.point", "coordinate"),
+    "rep_name": ("representative.name", "name"),
+    "rep_phone": ("representative.phone", "phone"),
+    "rep_lon": ("representative.home", "coordinate"),
+    "rep_lat": ("representative.home", "coordinate"),
+}
+REP_COLUMNS: dict[str, tuple[str, str]] = {
+    "name": ("representative.name", "name"),
+    "phone": ("representative.phone", "phone"),
+    "lon": ("representative.home", "coordinate"),
+    "lat": ("representative.home", "coordinate"),
+}
+
+
+def apply_record(actor: Actor, record: dict, columns: dict[str, tuple[str, str]] = COLUMNS) -> dict:
+    """A copy of one record (a dict of the store's columns) as `actor` may see it. The record's
+    `community_code`/`section_code` place it in or out of the actor's scope; a
+    `publish_phone` (or `rep_publish_phone`) of false hides the representative's phone."""
+    in_scope = actor.scope.covers(record.get("community_code"), record.get("section_code"))
+    out = dict(record)
+    for column, (field, kind) in columns.items():
+        if column in out:
+            publish_key = "rep_publish_phone" if column == "rep_phone" else "publish_phone"
+            published = out.get(publish_key) is not False
+            out[column] = apply(
+                actor.show(field, in_scope), out[column], published=published, kind=kind
+            )
+    return out
+
+
+def _apply_series(show: Show, values: pd.Series, published: pd.Series, kind: str) -> pd.Series:
+    """`apply` over a column at once (coordinates stay floats, with NaN for hidden)."""
+    coordinate = kind == "coordinate"
+    empty = pd.Series(
+        np.nan if coordinate else None,
+        index=values.index,
+        dtype="float64" if coordinate else object,
+    )
+    if show is Show.hidden:
+        return empty
+    if show is Show.full:
+        return values
+    if show is Show.published:
+        return values.where(published, empty)
+    if show is Show.masked:
+        mask = {"name": mask_name, "phone": mask_phone}.get(kind)
+        return values.map(mask, na_action="ignore") if mask else empty  # type: ignore[arg-type]
+    if coordinate:  # block
+        blocks = np.floor(values.astype("float64") / BLOCK_DEGREES)
+        return (blocks * BLOCK_DEGREES + BLOCK_DEGREES / 2).round(7)
+    return values
+
+
+def apply_frame(
+    actor: Actor, frame: pd.DataFrame, columns: dict[str, tuple[str, str]] = COLUMNS
+) -> pd.DataFrame:
+    """A copy of a frame as `actor` may see it (the same rules as `apply_record`, a column at
+    a time); rows outside the scope get the public column of the policy."""
+    out = frame.copy()
+    if out.empty:
+        return out
+    if actor.scope.level == "street":
+        inside = pd.Series(True, index=out.index)
+    else:
+        key = f"{actor.scope.level}_code"
+        inside = out[key] == actor.scope.code if key in out else pd.Series(False, index=out.index)
+    for column, (field, kind) in columns.items():
+        if column not in out:
+            continue
+        publish_key = "rep_publish_phone" if column == "rep_phone" else "publish_phone"
+        published = (
+            out[publish_key].fillna(True).astype(bool)
+            if publish_key in out
+            else pd.Series(True, index=out.index)
+        )
+        shown_in = _apply_series(actor.show(field, True), out[column], published, kind)
+        shown_out = _apply_series(actor.show(field, False), out[column], published, kind)
+        out[column] = shown_in.where(inside, shown_out)
+    return out

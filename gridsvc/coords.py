@@ -141,7 +141,7 @@ _CONVERSIONS = {  # system -> (to CGCS2000, from CGCS2000); WGS 84 and CGCS2000 
 
 def _convert(lon: ArrayLike, lat: ArrayLike, system: str, way: int) -> tuple[Floats, Floats]:
     if system not in _CONVERSIONS:
-        raise InputError(f"--crs {system}: choose one of {', '.join(SYSTEMS)} or auto")
+        raise InputError(f"crs {system}: choose one of {', '.join(SYSTEMS)} or auto")
     convert = _CONVERSIONS[system][way]
     if convert is None:
         return np.asarray(lon, float), np.asarray(lat, float)

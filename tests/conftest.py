@@ -10,14 +10,15 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from gridsvc.actions import load_street
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.connection import Connection, create_database, drop_database
 from gridsvc.db.migrate import apply_migrations
+from tests.helpers import load_street
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "geodata" / "guihua"
 TEST_DB = f"gridsvc_test_{os.getpid()}"
+
 DATA_TABLES = (
     "assignment",
     "assignment_run",
@@ -27,6 +28,9 @@ DATA_TABLES = (
     "grid_section",
     "community",
     "import_batch",
+    "pin",
+    "audit_log",
+    "api_key",
 )
 
 

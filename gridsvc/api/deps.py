@@ -1,17 +1,20 @@
-"""Dependencies shared by the routes: a pooled connection, the caller and their role."""
+"""Dependencies shared by the routes: a pooled connection and the actor (who asks, with
+their role and scope)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from psycopg2.extensions import connection
 
-from gridsvc.access import Role
-from gridsvc.db import keys
+from gridsvc.access import Actor, Role
+from gridsvc.errors import NotAuthenticated
+from gridsvc.services.guard import require_role
+from gridsvc.services.keys import actor_for_key
 
 
 async def _lend(request: Request, autocommit: bool) -> AsyncIterator[connection]:
@@ -36,27 +39,7 @@ async def get_conn(request: Request) -> AsyncIterator[connection]:
         yield conn
 
 
-async def get_write_conn(request: Request) -> AsyncIterator[connection]:
-    """A connection for planner actions, which open their own transactions."""
-    async for conn in _lend(request, autocommit=False):
-        yield conn
-
-
 Conn = Annotated[connection, Depends(get_conn)]
-WriteConn = Annotated[connection, Depends(get_write_conn)]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking: their key (if any) and role."""
-
-    key_id: int | None
-    role: Role
-
-    def audit(self, conn: connection, request: Request, subject: str | None) -> None:
-        """Record an access to personal data by a key."""
-        if self.key_id is not None:
-            keys.audit(conn, self.key_id, self.role, request.method, request.url.path, subject)
 
 
 def _presented_key(request: Request) -> str | None:
@@ -70,46 +53,38 @@ def _presented_key(request: Request) -> str | None:
 KEY_CACHE_SECONDS = 30.0  # a revoked key stops working within this time
 
 
-def get_caller(request: Request, conn: Conn) -> Caller:
-    """No key: the public role. A wrong or revoked key is refused, not downgraded. Known keys
-    are remembered for KEY_CACHE_SECONDS so that a look-up costs one query less."""
+def get_actor(request: Request, conn: Conn) -> Actor:
+    """Who is asking: no key is the public; a wrong or revoked key is refused, not
+    downgraded. Known keys are remembered for KEY_CACHE_SECONDS (one query less a request)."""
+    via = f"{request.method} {request.url.path}"
     key = _presented_key(request)
     if key is None:
-        return Caller(None, Role.public)
+        return Actor("public", Role.public, via=via)
     cache: dict = request.app.state.key_cache
     now = time.monotonic()
     cached = cache.get(key)
     if cached is not None and cached[0] > now:
-        return cached[1]
-    found = keys.find_key(conn, key)
-    if found is not None:
-        cache[key] = (now + KEY_CACHE_SECONDS, Caller(*found))
+        return replace(cached[1], via=via)
+    found = actor_for_key(conn, key, via)
     if found is None:
-        raise HTTPException(
-            401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return Caller(*found)
+        raise NotAuthenticated("unknown or revoked API key")
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (now + KEY_CACHE_SECONDS, found)
+    return found
 
 
-def require(role: Role) -> Callable[[Caller], Caller]:
+def require(role: Role) -> Callable[[Actor], Actor]:
     """A dependency that lets only `role` and above through (401 without a key, else 403)."""
 
-    def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
-        if caller.role >= role:
-            return caller
-        if caller.role == Role.public:
-            raise HTTPException(
-                401,
-                f"this needs an API key with role {role.name} or above",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        raise HTTPException(
-            403, f"role {caller.role.name} may not do this; it needs {role.name} or above"
-        )
+    def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+        require_role(actor, role, "do this")
+        return actor
 
     return check
 
 
-AnyCaller = Annotated[Caller, Depends(get_caller)]
-Viewer = Annotated[Caller, Depends(require(Role.viewer))]
-Planner = Annotated[Caller, Depends(require(Role.planner))]
+AnyCaller = Annotated[Actor, Depends(get_actor)]
+Viewer = Annotated[Actor, Depends(require(Role.viewer))]
+Staff = Annotated[Actor, Depends(require(Role.staff))]
+Planner = Annotated[Actor, Depends(require(Role.planner))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +15,9 @@ from gridsvc import errors
 logger = logging.getLogger("gridsvc.api")
 
 STATUS = {
+    errors.NotAuthenticated: 401,
+    errors.Forbidden: 403,
+    errors.Conflict: 409,
     errors.InputError: 400,
     errors.NotFound: 404,
     errors.RunInProgress: 409,
@@ -28,7 +32,9 @@ def install(app: FastAPI) -> None:
 
     async def domain(_: Request, exc: Exception) -> JSONResponse:
         status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        code = re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+        return JSONResponse({"error": code, "detail": str(exc)}, status, headers)
 
     async def http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)

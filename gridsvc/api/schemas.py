@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Place(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     community_code: str
     community_name: str
     section_code: str
@@ -15,6 +17,8 @@ class Place(BaseModel):
 
 
 class RepresentativeBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str | None = Field(None, description="masked for viewers, absent without a key")
     phone: str | None = Field(None, description="masked for viewers, absent without a key")
@@ -26,12 +30,12 @@ class RepresentativeBrief(BaseModel):
 
 class Household(Place):
     code: str
-    address: str
+    address: str | None
     head_name: str | None
     phone: str | None
     key_category: str | None = Field(None, description="staff and planners only")
-    lon: float
-    lat: float
+    lon: float | None
+    lat: float | None
     representative: RepresentativeBrief | None = Field(
         None, description="in the run in force; null if none or uncovered"
     )
@@ -39,14 +43,16 @@ class Household(Place):
 
 
 class HouseholdBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
-    address: str
+    address: str | None
     head_name: str | None
     phone: str | None
     key_category: str | None = None
     distance_m: float | None
-    lon: float
-    lat: float
+    lon: float | None
+    lat: float | None
 
 
 class Representative(Place):
@@ -59,11 +65,13 @@ class Representative(Place):
     min_load: int
     max_load: int
     load: int = Field(description="households contacted in the run in force")
-    lon: float
-    lat: float
+    lon: float | None = Field(None, description="the home: to a ~50 m block for viewers")
+    lat: float | None = None
 
 
 class RepresentativeHouseholds(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     representative: str
     count: int
     households: list[HouseholdBrief]
@@ -76,6 +84,8 @@ class Located(Place):
 
 
 class Figures(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str
     households: int
@@ -89,6 +99,7 @@ class Figures(BaseModel):
     load_mean: float | None
     load_max: int | None
     loads_out_of_range: int
+    uncovered: int
     run_id: int | None
 
 

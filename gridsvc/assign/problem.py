@@ -33,14 +33,15 @@ class Params:
     def __post_init__(self) -> None:
         if not 0 <= self.min_load <= self.max_load or self.max_load < 1:
             raise InputError(
-                f"--min {self.min_load} / --max {self.max_load}: need 0 <= min <= max and max >= 1"
+                f"min_load {self.min_load} / max_load {self.max_load}: need 0 <= min_load <= "
+                "max_load and max_load >= 1"
             )
         if self.key_max < 0:
-            raise InputError(f"--key-max {self.key_max}: must be 0 or more")
+            raise InputError(f"key_max {self.key_max}: must be 0 or more")
         if self.key_weight < 1:
-            raise InputError(f"--key-weight {self.key_weight}: must be at least 1")
+            raise InputError(f"key_weight {self.key_weight}: must be at least 1")
         if self.stability_m < 0:
-            raise InputError(f"--stability {self.stability_m}: must be 0 or more metres")
+            raise InputError(f"stability_m {self.stability_m}: must be 0 or more metres")
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -6,15 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg2
-import psycopg2.extensions
 from psycopg2 import sql
+from psycopg2.extensions import connection as Connection
 
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.migrate import apply_migrations
 from gridsvc.errors import DatabaseError
 from gridsvc.settings import Settings
-
-Connection = psycopg2.extensions.connection
 
 
 def database_url(settings: Settings) -> str:
@@ -40,13 +38,21 @@ def connect(url: str) -> Connection:
 
 @contextmanager
 def transaction(conn: Connection) -> Iterator[Connection]:
-    """Commit when the block ends normally, roll back on any exception."""
+    """One transaction: commit when the block ends normally, roll back on any exception (and
+    on a connection in autocommit, as the API lends them, open one for the block)."""
+    was_autocommit = conn.autocommit
+    if was_autocommit:
+        conn.autocommit = False
     try:
         yield conn
         conn.commit()
     except BaseException:
-        conn.rollback()
+        if not conn.closed:
+            conn.rollback()
         raise
+    finally:
+        if was_autocommit and not conn.closed:
+            conn.autocommit = True
 
 
 def ensure_store(settings: Settings) -> str:

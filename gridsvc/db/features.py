@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import IN_FORCE, read_frame
+from gridsvc.db.frames import read_frame
+from gridsvc.db.runs import IN_FORCE
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Source:
     title: str
     description: str
     select: str  # must yield columns id, geom and the properties
-    personal: bool = False  # names/phones inside: masked by role, audited
+    personal: str | None = None  # the policy's field for the geometry (homes, contact lines)
 
 
 SOURCES: dict[str, Source] = {
@@ -41,23 +42,46 @@ SOURCES: dict[str, Source] = {
     "representatives": Source(
         "Representatives (居民代表)",
         "Representatives' homes; names and phones by role.",
-        "SELECT r.code AS id, r.geom, r.code, r.name, r.phone, r.role, r.active,"
-        " g.code AS group_code FROM representative r"
-        " JOIN resident_group g ON g.id = r.group_id",
-        personal=True,
+        "SELECT r.code AS id, r.geom, r.code, r.name, r.phone, r.publish_phone, r.role,"
+        " r.active, g.code AS group_code, s.code AS section_code, c.code AS community_code"
+        " FROM representative r JOIN resident_group g ON g.id = r.group_id"
+        " JOIN grid_section s ON s.id = g.section_id JOIN community c ON c.id = s.community_id",
+        personal="representative.home",
     ),
     "contacts": Source(
         "Contacts (我联谁，谁联我)",
         "A line from each representative to each household they contact, in the run in force.",
         "SELECT h.code AS id, ST_MakeLine(r.geom, a.household_geom) AS geom,"
         " h.code AS household_code, r.code AS representative_code, g.code AS group_code,"
-        " round(a.distance_m::numeric, 1)::float8 AS distance_m"
-        f" FROM assignment a JOIN household h ON h.id = a.household_id"
+        " round(a.distance_m::numeric, 1)::float8 AS distance_m,"
+        " s.code AS section_code, c.code AS community_code"
+        " FROM assignment a JOIN household h ON h.id = a.household_id"
         " JOIN representative r ON r.id = a.representative_id"
-        f" JOIN resident_group g ON g.id = h.group_id WHERE a.run_id = {IN_FORCE}",
-        personal=True,
+        " JOIN resident_group g ON g.id = h.group_id JOIN grid_section s ON s.id = h.section_id"
+        f" JOIN community c ON c.id = s.community_id WHERE a.run_id = {IN_FORCE}",
+        personal="contact.line",
     ),
 }
+
+
+BLOCK = 0.0005  # degrees, as access.BLOCK_DEGREES: points snapped to the centre of their block
+GEOMETRY = {
+    "full": "ST_AsGeoJSON(q.geom, 7)",
+    "block": f"ST_AsGeoJSON(ST_Translate(ST_SnapToGrid(ST_Translate(q.geom, -{BLOCK / 2},"
+    f" -{BLOCK / 2}), {BLOCK}), {BLOCK / 2}, {BLOCK / 2}), 7)",
+    "hidden": "NULL",
+}
+
+
+def geometry_sql(inside: str, outside: str, scope_column: str | None) -> str:
+    """The GeoJSON of each row's geometry, as precise as the policy allows inside the
+    caller's scope (`scope_column` = the scope's code) and outside it."""
+    if scope_column is None or inside == outside:
+        return GEOMETRY[inside]
+    return (
+        f"CASE WHEN q.{scope_column} = %(scope)s THEN {GEOMETRY[inside]}"
+        f" ELSE {GEOMETRY[outside]} END"
+    )
 
 
 def extent(conn: connection, source: Source) -> list[float] | None:
@@ -76,22 +100,25 @@ def items(
     bbox: tuple[float, float, float, float] | None,
     limit: int,
     offset: int,
+    geometry: str = GEOMETRY["full"],
+    scope: str | None = None,
 ) -> tuple[int, pd.DataFrame]:
-    """How many match, and one page of them (geometry as GeoJSON text), ordered by id."""
-    where, params = "", {}
+    """How many match, and one page of them (geometry as GeoJSON text by `geometry`, see
+    `geometry_sql`), ordered by id."""
+    where, params = "", {"scope": scope}
     if bbox is not None:
         where = (
             " WHERE q.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)"
             " AND ST_Intersects(q.geom, ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s,"
             " 4490))"
         )
-        params = dict(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
+        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
     matched = int(
         read_frame(conn, f"SELECT count(*) FROM ({source.select}) q{where}", params).iloc[0, 0]
     )
     page = read_frame(
         conn,
-        f"SELECT q.*, ST_AsGeoJSON(q.geom, 7) AS geojson"
+        f"SELECT q.*, {geometry} AS geojson"
         f" FROM ({source.select}) q{where} ORDER BY q.id"
         " LIMIT %(limit)s OFFSET %(offset)s",
         {**params, "limit": limit, "offset": offset},
@@ -99,9 +126,15 @@ def items(
     return matched, page.drop(columns="geom")
 
 
-def item(conn: connection, source: Source, fid: str) -> pd.DataFrame:
+def item(
+    conn: connection,
+    source: Source,
+    fid: str,
+    geometry: str = GEOMETRY["full"],
+    scope: str | None = None,
+) -> pd.DataFrame:
     return read_frame(
         conn,
-        f"SELECT q.*, ST_AsGeoJSON(q.geom, 7) AS geojson FROM ({source.select}) q WHERE q.id = %s",
-        (fid,),
+        f"SELECT q.*, {geometry} AS geojson FROM ({source.select}) q WHERE q.id = %(fid)s",
+        {"fid": fid, "scope": scope},
     ).drop(columns="geom")

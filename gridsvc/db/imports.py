@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import read_frame
+from gridsvc.db.frames import copy_frame, read_frame
 
 # a register cannot tell positions apart below ~10 cm (7 decimals, GCJ-02 round trips): closer
 # is the same point; a household further than 1 m from where it was has moved
@@ -117,14 +116,6 @@ UPSERT_REPS_SQL = """
        OR ST_DistanceSphere(representative.geom, excluded.geom) >= 0.1"""
 
 
-def _copy(conn: connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
-    buffer = io.StringIO()
-    frame[columns].to_csv(buffer, index=False, header=False, na_rep="")
-    buffer.seek(0)
-    with conn.cursor() as cur:
-        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
-
-
 def crs_scores(
     conn: connection, kind: str, candidates: dict[str, pd.DataFrame]
 ) -> dict[str, dict[str, float | None]]:
@@ -138,7 +129,7 @@ def crs_scores(
             "CREATE TEMP TABLE _crs_candidate (crs text, code text, group_code text,"
             " lon float8, lat float8, geom geometry(Point, 4490)) ON COMMIT DROP"
         )
-        _copy(
+        _copy_columns(
             conn, "_crs_candidate", ["crs", "code", "group_code", "lon", "lat"], pd.concat(frames)
         )
         cur.execute("UPDATE _crs_candidate SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4490)")
@@ -159,7 +150,7 @@ def stage(conn: connection, kind: str, rows: pd.DataFrame) -> None:
     """COPY the checked rows (already in CGCS2000) into a temporary staging table."""
     with conn.cursor() as cur:
         cur.execute(STAGE_SQL[kind])
-        _copy(conn, "_stage", STAGE_COLUMNS[kind], rows.reset_index(names="row"))
+        _copy_columns(conn, "_stage", STAGE_COLUMNS[kind], rows.reset_index(names="row"))
         cur.execute(
             "UPDATE _stage SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4490),"
             " phone = NULLIF(phone, '')"
@@ -234,3 +225,7 @@ def record_batch(conn: connection, batch: int, counts: dict[str, object]) -> Non
             "UPDATE import_batch SET finished_at = clock_timestamp(), counts = %s WHERE id = %s",
             (json.dumps(counts, ensure_ascii=False), batch),
         )
+
+
+def _copy_columns(conn: connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+    copy_frame(conn, table, frame[columns], columns)

@@ -1,33 +1,32 @@
-"""API keys and the audit log in the store."""
+"""API keys in the store (only their hashes)."""
 
 from __future__ import annotations
 
+import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.access import Role, hash_key, new_key
-from gridsvc.db.runs import read_frame
+from gridsvc.db.frames import read_frame
 
 
-def create_key(conn: connection, name: str, role: Role) -> str:
-    """Store a new key's hash and return the key itself (the only time it is seen)."""
-    key = new_key()
+def insert_key(conn: connection, name: str, role: str, scope: str, key_hash: str) -> int:
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO api_key (name, role, key_hash) VALUES (%s, %s, %s)",
-            (name, role.name, hash_key(key)),
+            "INSERT INTO api_key (name, role, scope, key_hash) VALUES (%s, %s, %s, %s)"
+            " RETURNING id",
+            (name, role, scope, key_hash),
         )
-    return key
+        return int(cur.fetchone()[0])  # type: ignore[index]
 
 
-def find_key(conn: connection, key: str) -> tuple[int, Role] | None:
-    """The key's id and role, unless unknown or revoked."""
+def find_key(conn: connection, key_hash: str) -> tuple[int, str, str, str] | None:
+    """id, name, role and scope of an active key."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT id, role FROM api_key WHERE key_hash = %s AND revoked_at IS NULL",
-            (hash_key(key),),
+            "SELECT id, name, role, scope FROM api_key WHERE key_hash = %s AND revoked_at IS NULL",
+            (key_hash,),
         )
         row = cur.fetchone()
-    return (int(row[0]), Role.parse(row[1])) if row else None
+    return (int(row[0]), row[1], row[2], row[3]) if row else None
 
 
 def revoke_key(conn: connection, key_id: int) -> bool:
@@ -38,22 +37,7 @@ def revoke_key(conn: connection, key_id: int) -> bool:
         return cur.rowcount == 1
 
 
-def list_keys(conn: connection):  # type: ignore[no-untyped-def]
+def list_keys(conn: connection) -> pd.DataFrame:
     return read_frame(
-        conn, "SELECT id, name, role, created_at, revoked_at FROM api_key ORDER BY id"
+        conn, "SELECT id, name, role, scope, created_at, revoked_at FROM api_key ORDER BY id"
     )
-
-
-def audit(
-    conn: connection, key_id: int | None, role: Role, method: str, path: str, subject: str | None
-) -> None:
-    """Record an access to personal data. On an autocommit (API) connection the row is
-    committed without waiting for the disk flush: look-ups stay fast, and only a crash of the
-    server in the next fraction of a second could lose the last rows."""
-    insert = (
-        "INSERT INTO audit_log (key_id, role, method, path, subject) VALUES (%s, %s, %s, %s, %s)"
-    )
-    if conn.autocommit:
-        insert = f"BEGIN; SET LOCAL synchronous_commit TO off; {insert}; COMMIT"
-    with conn.cursor() as cur:
-        cur.execute(insert, (key_id, role.name, method, path, subject))

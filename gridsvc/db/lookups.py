@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import IN_FORCE, read_frame
+from gridsvc.db.frames import one, rows
+from gridsvc.db.runs import IN_FORCE
 
 HOUSEHOLD_SQL = f"""
     SELECT h.code, h.address, h.head_name, h.phone, h.key_category,
@@ -13,6 +13,7 @@ HOUSEHOLD_SQL = f"""
            g.code AS group_code, g.name AS group_name, s.code AS section_code,
            s.name AS section_name, c.code AS community_code, c.name AS community_name,
            r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone, r.role AS rep_role,
+           r.publish_phone AS rep_publish_phone,
            ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m, a.cross_group
     FROM household h
     JOIN resident_group g ON g.id = h.group_id JOIN grid_section s ON s.id = h.section_id
@@ -24,15 +25,20 @@ HOUSEHOLD_SQL = f"""
 
 HOUSEHOLD_REPRESENTATIVE_SQL = f"""
     SELECT h.code, r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone,
-           r.role AS rep_role, ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m
-    FROM household h
+           r.role AS rep_role, r.publish_phone AS rep_publish_phone,
+           ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m,
+           s.code AS section_code, c.code AS community_code
+    FROM household h JOIN grid_section s ON s.id = h.section_id
+    JOIN community c ON c.id = s.community_id
     LEFT JOIN assignment a ON a.household_id = h.id
          AND a.run_id = {IN_FORCE}
     LEFT JOIN representative r ON r.id = a.representative_id
     WHERE h.code = %s"""
 
 REPRESENTATIVE_SQL = f"""
-    SELECT r.code, r.name, r.phone, r.role, r.party_member, r.active, r.min_load, r.max_load,
+    SELECT r.code, r.name, r.phone, r.publish_phone, r.role, r.party_member, r.active,
+           r.min_load, r.max_load,
+           (SELECT params FROM assignment_run WHERE in_force) AS run_params,
            ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat,
            g.code AS group_code, g.name AS group_name, s.code AS section_code,
            s.name AS section_name, c.code AS community_code, c.name AS community_name,
@@ -44,11 +50,13 @@ REPRESENTATIVE_SQL = f"""
 
 REP_HOUSEHOLDS_SQL = f"""
     SELECT h.code, h.address, h.head_name, h.phone, h.key_category, a.distance_m,
-           a.cross_group, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat
+           a.cross_group, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
+           s.code AS section_code, c.code AS community_code
     FROM representative r
     JOIN assignment a ON a.representative_id = r.id
          AND a.run_id = {IN_FORCE}
     JOIN household h ON h.id = a.household_id
+    JOIN grid_section s ON s.id = h.section_id JOIN community c ON c.id = s.community_id
     WHERE r.code = %s ORDER BY a.distance_m, h.code"""
 
 LOCATE_SQL = """
@@ -60,59 +68,11 @@ LOCATE_SQL = """
     ORDER BY g.code LIMIT 1"""
 
 NEAREST_REPS_SQL = """
-    SELECT r.code, r.name, r.phone, r.role,
+    SELECT r.code, r.name, r.phone, r.publish_phone, r.role,
            ST_Distance(r.geom::geography,
                        ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4490)::geography) AS distance_m
     FROM representative r WHERE r.group_id = %(group)s AND r.active
     ORDER BY distance_m, r.code LIMIT %(limit)s"""
-
-GROUP_FIGURES_SQL = f"""
-    WITH run AS {IN_FORCE},
-    houses AS (
-        SELECT h.group_id, count(*) AS households,
-               count(*) FILTER (WHERE h.key_category IS NOT NULL) AS key_households,
-               count(a.representative_id) AS covered,
-               count(*) FILTER (WHERE a.cross_group) AS cross_group
-        FROM household h LEFT JOIN assignment a ON a.household_id = h.id
-             AND a.run_id = (SELECT id FROM run)
-        GROUP BY h.group_id),
-    loads AS (
-        SELECT r.group_id, r.id, count(a.household_id) AS load,
-               coalesce(r.min_load, 5) AS min_load, coalesce(r.max_load, 15) AS max_load
-        FROM representative r LEFT JOIN assignment a ON a.representative_id = r.id
-             AND a.run_id = (SELECT id FROM run)
-        WHERE r.active GROUP BY r.id),
-    reps AS (
-        SELECT group_id, count(*) AS representatives, sum(max_load) AS capacity,
-               min(load) AS load_min, avg(load) AS load_mean, max(load) AS load_max,
-               count(*) FILTER (WHERE load < min_load OR load > max_load) AS loads_out_of_range
-        FROM loads GROUP BY group_id)
-    SELECT c.code AS community_code, c.name AS community_name, s.code AS section_code,
-           s.name AS section_name, g.code, g.name,
-           coalesce(houses.households, 0) AS households,
-           coalesce(houses.key_households, 0) AS key_households,
-           coalesce(houses.covered, 0) AS covered, coalesce(houses.cross_group, 0) AS cross_group,
-           coalesce(reps.representatives, 0) AS representatives,
-           coalesce(reps.capacity, 0) AS capacity, reps.load_min, reps.load_mean,
-           reps.load_max, coalesce(reps.loads_out_of_range, 0) AS loads_out_of_range,
-           (SELECT id FROM run) AS run_id
-    FROM resident_group g JOIN grid_section s ON s.id = g.section_id
-    JOIN community c ON c.id = s.community_id
-    LEFT JOIN houses ON houses.group_id = g.id LEFT JOIN reps ON reps.group_id = g.id
-    ORDER BY g.code"""
-
-
-def rows(conn: connection, sql: str, params: object) -> list[dict]:
-    """Rows as dicts straight from the cursor: look-ups are too hot for a DataFrame."""
-    with conn.cursor() as cur:
-        cur.execute(sql, params)
-        names = [c.name for c in cur.description]  # type: ignore[union-attr]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def one(conn: connection, sql: str, params: object) -> dict | None:
-    found = rows(conn, sql, params)
-    return found[0] if found else None
 
 
 def household(conn: connection, code: str) -> dict | None:
@@ -143,27 +103,11 @@ def locate(
     return place, rows(conn, NEAREST_REPS_SQL, params)
 
 
-def figures(conn: connection) -> pd.DataFrame:
-    """Per group: households, coverage, representatives, capacity and loads in the run in force."""
-    return read_frame(conn, GROUP_FIGURES_SQL)
+AREA_TABLES = {"community": "community", "section": "grid_section", "group": "resident_group"}
 
 
-def roll_up(groups: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Sum group figures to sections or communities (loads: min of mins, max of maxes)."""
-    weighted = groups.assign(load_sum=groups["load_mean"].fillna(0) * groups["representatives"])
-    out = weighted.groupby(by, sort=True).agg(
-        groups=("code", "count"),
-        households=("households", "sum"),
-        key_households=("key_households", "sum"),
-        covered=("covered", "sum"),
-        cross_group=("cross_group", "sum"),
-        representatives=("representatives", "sum"),
-        capacity=("capacity", "sum"),
-        load_min=("load_min", "min"),
-        load_max=("load_max", "max"),
-        load_sum=("load_sum", "sum"),
-        loads_out_of_range=("loads_out_of_range", "sum"),
-        run_id=("run_id", "first"),
-    )
-    out["load_mean"] = out["load_sum"] / out["representatives"].where(out["representatives"] > 0)
-    return out.drop(columns="load_sum").reset_index()
+def place_exists(conn: connection, level: str, code: str) -> bool:
+    """Whether `code` names a community, section or group."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT 1 FROM {AREA_TABLES[level]} WHERE code = %s", (code,))
+        return cur.fetchone() is not None

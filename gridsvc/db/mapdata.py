@@ -9,19 +9,22 @@ import pandas as pd
 import shapely
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import IN_FORCE, read_frame
+from gridsvc.db.frames import read_frame
+from gridsvc.db.runs import IN_FORCE
 from gridsvc.errors import NotFound
 
 
 @dataclass
-class SectionData:
-    """One section: its groups, representatives and households, with who contacts whom."""
+class SectionRows:
+    """One section as the store holds it (before the access policy)."""
 
     code: str
     name: str
     community: str
+    community_code: str
     groups: gpd.GeoDataFrame  # code, name, geometry
-    representatives: pd.DataFrame  # code, name, phone, role, group_code, lon, lat, load
+    representatives: pd.DataFrame  # code, name, phone, publish_phone, role, group_code, lon,
+    #                                lat, load
     households: pd.DataFrame  # code, head_name, phone, address, key_category, group_code,
     #                           lon, lat, rep_code, distance_m
     run_id: int | None
@@ -37,10 +40,10 @@ def section_codes(conn: connection) -> list[str]:
     return read_frame(conn, "SELECT code FROM grid_section ORDER BY code")["code"].tolist()
 
 
-def section(conn: connection, code: str) -> SectionData:
+def section(conn: connection, code: str) -> SectionRows:
     head = read_frame(
         conn,
-        """SELECT s.id, s.code, s.name, c.name AS community
+        """SELECT s.id, s.code, s.name, c.name AS community, c.code AS community_code
         FROM grid_section s JOIN community c ON c.id = s.community_id WHERE s.code = %s""",
         (code,),
     )
@@ -55,7 +58,7 @@ def section(conn: connection, code: str) -> SectionData:
     )
     reps = read_frame(
         conn,
-        f"""SELECT r.code, r.name, r.phone, r.role, g.code AS group_code,
+        f"""SELECT r.code, r.name, r.phone, r.publish_phone, r.role, g.code AS group_code,
             ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, count(a.household_id) AS load
         FROM representative r JOIN resident_group g ON g.id = r.group_id
         LEFT JOIN assignment a ON a.representative_id = r.id AND a.run_id = {IN_FORCE}
@@ -74,10 +77,11 @@ def section(conn: connection, code: str) -> SectionData:
         (sid,),
     )
     run = read_frame(conn, f"SELECT {IN_FORCE} AS id")["id"][0]
-    return SectionData(
+    return SectionRows(
         code,
         str(head["name"][0]),
         str(head["community"][0]),
+        str(head["community_code"][0]),
         groups,
         reps,
         houses,

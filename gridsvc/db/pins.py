@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import read_frame
+from gridsvc.db.frames import read_frame
 from gridsvc.errors import InputError, NotFound
 
 PIN_FACTS_SQL = """

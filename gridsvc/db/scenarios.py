@@ -3,52 +3,42 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 from psycopg2.extensions import connection
 
-from gridsvc.db.runs import put_in_force, read_frame, records
-from gridsvc.errors import InputError, NotFound
-from gridsvc.ingest.columns import known_headers, map_columns
-from gridsvc.ingest.registers import check_rows
-from gridsvc.ingest.tables import read_table
+from gridsvc.db.frames import read_frame, records
+from gridsvc.db.runs import put_in_force
+from gridsvc.errors import Conflict, InputError, NotFound
 
 PROPOSED_ROLE = "拟增代表"
 
 
-def prepare(conn: connection, name: str, proposed: Path | None) -> int:
+def prepare(conn: connection, name: str, proposed: pd.DataFrame | None, source: str = "") -> int:
     """Drop an earlier scenario of this name, then add the representatives it proposes
-    (inactive, marked proposed_in = name). Returns how many were proposed."""
-    if not name.strip():
-        raise InputError("--scenario needs a name")
+    (inactive, marked proposed_in = name). `proposed` holds checked register rows (code, name,
+    phone, group_code, lon, lat). Returns how many were proposed."""
     with conn.cursor() as cur:
-        cur.execute("DELETE FROM assignment_run WHERE scenario = %s AND NOT in_force", (name,))
+        cur.execute(
+            "DELETE FROM assignment_run WHERE scenario = %s AND NOT in_force"
+            " AND status <> 'running'",
+            (name,),
+        )
         cur.execute("DELETE FROM representative WHERE proposed_in = %s AND NOT active", (name,))
-    if proposed is None:
+    if proposed is None or proposed.empty:
         return 0
-    table = read_table(proposed, known_headers("representatives"))
-    prepared = check_rows(
-        table,
-        map_columns(list(table.frame.columns), "representatives", source=str(proposed)),
-        "representatives",
-    )
-    if prepared.rejected:
-        issue = prepared.rejected[0]
-        raise InputError(f"{proposed} row {issue.row}: {issue.message}")
-    rows = prepared.rows
     with conn.cursor() as cur:
-        for row_number, r in rows.iterrows():
+        for row_number, r in proposed.iterrows():
             cur.execute("SELECT id FROM resident_group WHERE code = %s", (r["group_code"],))
             group = cur.fetchone()
             if group is None:
                 raise InputError(
-                    f"{proposed} row {row_number}: group {r['group_code']!r} does not exist"
+                    f"{source} row {row_number}: group {r['group_code']!r} does not exist"
                 )
             cur.execute("SELECT 1 FROM representative WHERE code = %s", (r["code"],))
             if cur.fetchone():
                 raise InputError(
-                    f"{proposed} row {row_number}: code {r['code']} is already a representative"
+                    f"{source} row {row_number}: code {r['code']} is already a representative"
                 )
             cur.execute(
                 """INSERT INTO representative (code, name, phone, group_id, role,
@@ -66,7 +56,7 @@ def prepare(conn: connection, name: str, proposed: Path | None) -> int:
                     name,
                 ),
             )
-    return len(rows)
+    return len(proposed)
 
 
 def scenario_run(conn: connection, name: str) -> dict:
@@ -79,7 +69,7 @@ def scenario_run(conn: connection, name: str) -> dict:
         )
     )
     if not found:
-        raise NotFound(f"scenario {name}: no such scenario (gridsvc assign --scenario {name})")
+        raise NotFound(f"scenario {name}: no such scenario (compute it first as a scenario run)")
     return found[0]
 
 
@@ -148,7 +138,7 @@ def promote(conn: connection, name: str) -> int:
         )
         changed = cur.fetchone()[0]  # type: ignore[index]
         if changed:
-            raise InputError(
+            raise Conflict(
                 f"scenario {name}: {changed} households or representatives changed "
                 f"since it was computed; run it again before promoting"
             )

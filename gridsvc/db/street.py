@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pandas as pd
 from psycopg2.extensions import connection
 
+from gridsvc.db.frames import copy_frame
 from gridsvc.errors import InputError
 from gridsvc.ingest.street import StreetFiles
 
@@ -64,15 +64,6 @@ _UPSERT_HOUSES = """
 _OUTSIDE_OWN_GROUP = """
     SELECT '{kind}', p.code, g.code FROM {table} p JOIN resident_group g ON g.id = p.group_id
     WHERE p.code = ANY(%s) AND NOT ST_Covers(g.geom, p.geom) LIMIT 5"""
-
-
-def copy_frame(conn: connection, table: str, frame: pd.DataFrame) -> None:
-    """COPY a DataFrame into `table` (its columns in order) as CSV."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=False)
-    buffer.seek(0)
-    with conn.cursor() as cur:
-        cur.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
 
 
 def upsert_areas(conn: connection, level: str, areas: pd.DataFrame) -> int:

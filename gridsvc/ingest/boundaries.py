@@ -37,7 +37,7 @@ def _column(frame: pd.DataFrame, field: str, path: Path, required: bool) -> str 
 def read_boundaries(path: Path, level: str) -> tuple[pd.DataFrame, str]:
     """Features as code, name, parent_code, wkb (hex, CGCS2000); and the file's checksum."""
     if level not in LEVELS:
-        raise InputError(f"--level {level}: choose community, section or group")
+        raise InputError(f"level {level}: choose community, section or group")
     if not path.exists():
         raise InputError(f"{path}: file is missing")
     try:

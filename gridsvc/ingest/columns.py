@@ -65,14 +65,14 @@ def load_overrides(path: Path | None, kind: str) -> dict[str, str]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"--mapping {path}: file is missing") from None
+        raise InputError(f"mapping {path}: file is missing") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"--mapping {path}: not valid TOML ({exc})") from None
+        raise InputError(f"mapping {path}: not valid TOML ({exc})") from None
     section = doc.get(kind, {})
     unknown = set(section) - set(ALIASES[kind])
     if unknown:
         raise InputError(
-            f"--mapping {path}: unknown field(s) {', '.join(sorted(unknown))}; "
+            f"mapping {path}: unknown field(s) {', '.join(sorted(unknown))}; "
             f"known: {', '.join(ALIASES[kind])}"
         )
     return {k: str(v) for k, v in section.items()}
@@ -106,6 +106,6 @@ def map_columns(
         names = "; ".join(f"{f} ({' / '.join(ALIASES[kind][f][:4])})" for f in missing)
         raise InputError(
             f"{source}: no column for {names}; found {', '.join(columns)} "
-            "(a --mapping file can name them)"
+            "(a mapping file can name them)"
         )
     return ColumnMap(used, [c for c in columns if c not in taken])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import folium
+import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
 from shapely.geometry.base import BaseGeometry
@@ -21,7 +22,9 @@ class _Html(MacroElement):
     def __init__(self, markup: str):
         super().__init__()
         self._name = "GridsvcBox"
-        self._template = Template("{% macro html(this, kwargs) %}" + markup + "{% endmacro %}")
+        # braces as HTML entities: text from the store can never be read as template code
+        inert = markup.replace("{", "&#123;").replace("}", "&#125;")
+        self._template = Template("{% macro html(this, kwargs) %}" + inert + "{% endmacro %}")
 
 
 def add_legend(m: folium.Map, entries: list[tuple[str, str]], title: str = "图例") -> None:
@@ -84,3 +87,17 @@ def patch(color: str) -> str:
         f'<span style="display:inline-block;width:14px;height:10px;background:{color};'
         'opacity:.5;border:1px solid #333"></span>'
     )
+
+
+def add_contact_list(m: folium.Map, reps: pd.DataFrame, groups: pd.DataFrame) -> None:
+    """The representatives' published contact by group, in a box (when homes are not drawn)."""
+    names = dict(zip(groups["code"], groups["name"], strict=True))
+    rows = "".join(
+        f"<div>{html.escape(str(names.get(r.group_code, r.group_code)))} · "
+        f"<b>{html.escape(str(r.name or r.code))}</b> {html.escape(str(r.phone or ''))}</div>"
+        for r in reps.sort_values(["group_code", "code"]).itertuples()
+    )
+    _Html(
+        f'<div class="gridsvc-contacts" style="{_BOX};top:70px;left:50px;max-height:70%;'
+        f'overflow:auto;font-size:12px"><b>居民代表 representatives</b>{rows}</div>'
+    ).add_to(m)

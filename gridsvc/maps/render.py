@@ -7,18 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psycopg2.extensions import connection
+import geopandas as gpd
 
-from gridsvc.access import Role
-from gridsvc.db import mapdata
 from gridsvc.errors import InputError
 from gridsvc.maps import sheets
 from gridsvc.maps.chromium import PageLog, printer
+from gridsvc.maps.data import SectionData
 from gridsvc.maps.overview import build_overview_map
 from gridsvc.maps.section import build_section_map
 
 FORMATS = ("html", "png", "pdf")
 Progress = Callable[[str], None]
+Loader = Callable[[str], SectionData]
 
 
 @dataclass
@@ -36,42 +36,41 @@ class Rendered:
 
 
 def render(
-    conn: connection,
     out: Path,
+    codes: list[str],
+    load: Loader,
     *,
-    sections: list[str] | None = None,
+    overview: gpd.GeoDataFrame | None = None,
     formats: tuple[str, ...] = FORMATS,
-    role: Role = Role.viewer,
     public_url: str = "http://127.0.0.1:8000",
     tiles: str | None = None,
     progress: Progress | None = None,
-    overview: bool = True,
 ) -> Rendered:
-    """Overview and section maps (HTML), their PNGs, and per section the A3 sheet, the A4
-    contact cards and the organisation chart (PDF, with their HTML)."""
+    """The overview map (when given) and the maps of `codes` (HTML, from `load(code)`), their
+    PNGs, and per section the A3 sheet, the A4 contact cards and the organisation chart (PDF,
+    with their HTML). What is drawn is what `load` gives: the caller applies the policy."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
-        raise InputError(f"--format {','.join(sorted(unknown))}: choose from html, png, pdf")
+        raise InputError(f"format {','.join(sorted(unknown))}: choose from html, png, pdf")
     say = progress or (lambda _: None)
-    codes = mapdata.section_codes(conn) if sections is None else sections
     result = Rendered()
     started = time.perf_counter()
     for folder in ("sections", "print", "cards", "orgcharts"):
         (out / folder).mkdir(parents=True, exist_ok=True)
-    if overview:
+    if overview is not None:
         path = out / "overview.html"
-        build_overview_map(mapdata.overview(conn), tiles=tiles).save(str(path))
+        build_overview_map(overview, tiles=tiles).save(str(path))
         result.note(path)
     data = {}
     for i, code in enumerate(codes, start=1):
-        data[code] = mapdata.section(conn, code)
+        data[code] = load(code)
         path = out / "sections" / f"{code}.html"
-        build_section_map(data[code], role=role, tiles=tiles).save(str(path))
+        build_section_map(data[code], tiles=tiles).save(str(path))
         result.note(path)
         say(f"[{i}/{len(codes)}] {code} map")
     result.seconds["html"] = round(time.perf_counter() - started, 2)
     if "png" in formats or "pdf" in formats:
-        _print(out, codes, data, formats, public_url, result, say, overview)
+        _print(out, codes, data, formats, public_url, result, say, overview is not None)
     result.seconds["total"] = round(time.perf_counter() - started, 2)
     if "html" not in formats:  # HTML is the source of the others; keep only if asked
         for path in [p for p in result.files if p.suffix == ".html"]:

@@ -1,5 +1,7 @@
 """The section map, "who contacts whom": groups, representatives, a line to every household
-each contacts, key households marked for staff only. Shaped like geopandas' `explore`."""
+each contacts, key households marked. It draws what the access policy let through: a home
+without coordinates is not drawn, a key category that is None is not marked. Shaped like
+geopandas' `explore`."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
 
-from gridsvc.access import Role, shown_key_category, shown_name, shown_phone
-from gridsvc.db.mapdata import SectionData
+from gridsvc.maps.data import SectionData
 from gridsvc.maps.decorations import (
+    add_contact_list,
     add_label,
     add_legend,
     add_north_arrow,
@@ -60,12 +62,11 @@ def _group_colors(data: SectionData) -> dict[str, str]:
 def build_section_map(
     data: SectionData,
     *,
-    role: Role = Role.public,
     m: folium.Map | None = None,
     tiles: str | None = None,
 ) -> folium.Map:
-    """Draw one section for a caller of `role` (names and phones masked below staff, key
-    households only for staff and planners). No I/O: the caller writes the file."""
+    """Draw one section as given (already passed through the access policy). No I/O: the
+    caller writes the file."""
     minx, miny, maxx, maxy = data.groups.total_bounds
     m = m or offline_map(((miny + maxy) / 2, (minx + maxx) / 2), tiles=tiles)
     colors = _group_colors(data)
@@ -86,9 +87,11 @@ def build_section_map(
     ):
         add_label(m, geom, name, color=colors[code])
 
-    houses = data.households
-    reps = data.representatives.set_index("code", drop=False)
-    staff = role >= Role.staff
+    every_house = data.households
+    houses = every_house[every_house["lon"].notna() & every_house["lat"].notna()]
+    every_rep = data.representatives
+    reps = every_rep[every_rep["lon"].notna()].set_index("code", drop=False)
+    marks_keys = bool(houses["key_category"].notna().any())
     contacts = _contact_lines(houses, reps, colors)
     lines = folium.GeoJson(
         contacts,
@@ -97,9 +100,9 @@ def build_section_map(
     )
     lines.add_to(m)
 
-    key = houses["key_category"].notna() & staff
+    key = houses["key_category"].notna()
     house_props = [
-        {"code": c, "group": g, "key": bool(k), "label": _house_label(c, n, a, cat, role)}
+        {"code": c, "group": g, "key": bool(k), "label": _house_label(c, n, a, cat)}
         for c, g, k, n, a, cat in zip(
             houses["code"],
             houses["group_code"],
@@ -113,59 +116,66 @@ def build_section_map(
     covered = houses["rep_code"].notna().to_numpy()
     for prop, ok in zip(house_props, covered, strict=True):
         prop["covered"] = bool(ok)
-    households = folium.GeoJson(
-        _point_features(houses, house_props),
-        name="居民户 households",
-        marker=folium.CircleMarker(radius=3, fill=True),
-        style_function=lambda f: {
-            "color": KEY_RING
-            if f["properties"]["key"]
-            else (HOUSE_COLOR if f["properties"]["covered"] else UNCOVERED),
-            "weight": 2 if f["properties"]["key"] else 1,
-            "radius": 5 if f["properties"]["key"] else 3,
-            "fillColor": colors.get(f["properties"]["group"], HOUSE_COLOR),
-            "fillOpacity": 0.9,
-        },
-        tooltip=folium.GeoJsonTooltip(["label"], labels=False),
-    )
-    households.add_to(m)
+    layers: dict[str, folium.GeoJson] = {"groups": groups, "contacts": lines}
+    if len(houses):
+        households = folium.GeoJson(
+            _point_features(houses, house_props),
+            name="居民户 households",
+            marker=folium.CircleMarker(radius=3, fill=True),
+            style_function=lambda f: {
+                "color": KEY_RING
+                if f["properties"]["key"]
+                else (HOUSE_COLOR if f["properties"]["covered"] else UNCOVERED),
+                "weight": 2 if f["properties"]["key"] else 1,
+                "radius": 5 if f["properties"]["key"] else 3,
+                "fillColor": colors.get(f["properties"]["group"], HOUSE_COLOR),
+                "fillOpacity": 0.9,
+            },
+            tooltip=folium.GeoJsonTooltip(["label"], labels=False),
+        )
+        households.add_to(m)
+        layers["households"] = households
 
     members = houses.groupby("rep_code")
     rep_props = []
     for r in reps.itertuples():
         listed = members.get_group(r.code) if r.code in members.groups else houses.iloc[:0]
         names = "；".join(
-            _house_label(c, n, None, None, role)
+            _house_label(c, n, None, None)
             for c, n in zip(listed["code"], listed["head_name"], strict=True)
         )
         rep_props.append(
             {
                 "code": r.code,
-                "name": shown_name(r.name, role) or r.code,
+                "name": r.name or r.code,
                 "role": r.role,
-                "phone": shown_phone(r.phone, role) or "—",
+                "phone": r.phone or "—",
                 "load": int(r.load),
                 "households": names or "—",
             }
         )
-    representatives = folium.GeoJson(
-        _point_features(reps, rep_props),
-        name="居民代表 representatives",
-        marker=folium.CircleMarker(radius=7, fill=True),
-        style_function=lambda f: {
-            "color": "#fff",
-            "weight": 2,
-            "fillColor": REP_COLOR,
-            "fillOpacity": 1.0,
-        },
-        popup=folium.GeoJsonPopup(
-            ["code", "name", "role", "phone", "load", "households"],
-            aliases=["编号", "代表", "身份", "电话", "联系户数", "联系户"],
-            max_width=360,
-        ),
-        tooltip=folium.GeoJsonTooltip(["name", "load"], aliases=["代表", "户数"]),
-    )
-    representatives.add_to(m)
+    if len(reps):
+        representatives = folium.GeoJson(
+            _point_features(reps, rep_props),
+            name="居民代表 representatives",
+            marker=folium.CircleMarker(radius=7, fill=True),
+            style_function=lambda f: {
+                "color": "#fff",
+                "weight": 2,
+                "fillColor": REP_COLOR,
+                "fillOpacity": 1.0,
+            },
+            popup=folium.GeoJsonPopup(
+                ["code", "name", "role", "phone", "load", "households"],
+                aliases=["编号", "代表", "身份", "电话", "联系户数", "联系户"],
+                max_width=360,
+            ),
+            tooltip=folium.GeoJsonTooltip(["name", "load"], aliases=["代表", "户数"]),
+        )
+        representatives.add_to(m)
+        layers["representatives"] = representatives
+    else:  # homes not shown: the representatives' published contact, as a list
+        add_contact_list(m, every_rep, data.groups)
 
     entries = [
         (dot(REP_COLOR, "#fff", 12), "居民代表 representative"),
@@ -173,7 +183,7 @@ def build_section_map(
         (line("#555"), "联系 contact line"),
         (dot(UNCOVERED), "未覆盖 not covered"),
     ]
-    if staff:
+    if marks_keys:
         entries.insert(2, (dot("#fff", KEY_RING, 12), "重点户 key household (staff only)"))
     entries += [
         (patch(colors[c]), n) for c, n in zip(data.groups["code"], data.groups["name"], strict=True)
@@ -183,30 +193,21 @@ def build_section_map(
     add_title(
         m,
         f"{data.community} {data.name}（{data.code}）",
-        f"{len(reps)} 名代表 · {len(houses)} 户 · 覆盖 {int(covered.sum())} 户"
+        f"{len(every_rep)} 名代表 · {len(every_house)} 户 · "
+        f"覆盖 {int(every_house['rep_code'].notna().sum())} 户"
         + (f" · 方案 {data.run_id}" if data.run_id else " · 尚无联户方案"),
     )
-    LayerRegistry(
-        {
-            "groups": groups,
-            "contacts": lines,
-            "households": households,
-            "representatives": representatives,
-        }
-    ).add_to(m)
+    LayerRegistry(layers).add_to(m)
     fit(m, (minx, miny, maxx, maxy))
     return m
 
 
-def _house_label(
-    code: str, name: str | None, address: str | None, category: str | None, role: Role
-) -> str:
-    parts = [code, shown_name(name, role) or ""]
-    if address and role >= Role.viewer:
+def _house_label(code: str, name: str | None, address: str | None, category: str | None) -> str:
+    parts = [code, name or ""]
+    if address:
         parts.append(address)
-    key = shown_key_category(category, role)
-    if key:
-        parts.append(f"【{key}】")
+    if category:
+        parts.append(f"【{category}】")
     return " ".join(p for p in parts if p)
 
 

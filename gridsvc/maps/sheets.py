@@ -1,6 +1,6 @@
 """Printed material (两图一卡) as HTML from Jinja templates: the section sheet, the contact
-cards and the five-level organisation chart. Names and phones are masked; key-household
-status never appears."""
+cards and the five-level organisation chart. They print what they are given: the caller passes
+data through the access policy first (masked for a notice board)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import qrcode
 import qrcode.image.svg
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from gridsvc.access import Role, shown_name, shown_phone
-from gridsvc.db.mapdata import SectionData
+from gridsvc.maps.data import SectionData
 
-PRINT_ROLE = Role.viewer  # masked, as on a notice board
 CARDS_PER_PAGE = 6
 
 
@@ -45,8 +43,8 @@ def section_sheet(data: SectionData, map_png: bytes) -> str:
     reps = [
         {
             "code": r.code,
-            "name": shown_name(r.name, PRINT_ROLE),
-            "phone": shown_phone(r.phone, PRINT_ROLE),
+            "name": r.name,
+            "phone": r.phone or "—",
             "role": r.role,
             "group": names.get(r.group_code, r.group_code).removeprefix(data.community),
             "load": int(r.load),
@@ -78,14 +76,14 @@ def contact_cards(data: SectionData, public_url: str) -> str:
         cards.append(
             {
                 "code": r.code,
-                "name": shown_name(r.name, PRINT_ROLE),
+                "name": r.name,
                 "role": r.role,
-                "phone": shown_phone(r.phone, PRINT_ROLE),
+                "phone": r.phone or "—",
                 "community": data.community,
                 "section": data.name,
                 "group": names.get(r.group_code, r.group_code),
                 "households": [
-                    f"{c} {shown_name(n, PRINT_ROLE) or ''}"
+                    f"{c} {n or ''}"
                     for c, n in zip(listed["code"], listed["head_name"], strict=True)
                 ],
                 "qr": qr_svg(f"{public_url.rstrip('/')}/r/{r.code}"),
@@ -106,8 +104,7 @@ def org_chart(data: SectionData) -> str:
                 "name": name,
                 "households": int(per_group.get(code, 0)),
                 "reps": [
-                    {"name": shown_name(r.name, PRINT_ROLE), "role": r.role, "load": int(r.load)}
-                    for r in reps.itertuples()
+                    {"name": r.name, "role": r.role, "load": int(r.load)} for r in reps.itertuples()
                 ],
             }
         )
@@ -126,10 +123,6 @@ def org_chart(data: SectionData) -> str:
 
 
 def representative_page(rep: dict) -> str:
-    """The public page a resident reaches by scanning a card's QR code."""
-    shown = {
-        **rep,
-        "name": shown_name(rep["name"], PRINT_ROLE),
-        "phone": shown_phone(rep["phone"], PRINT_ROLE),
-    }
-    return environment().get_template("rep_page.html").render(rep=shown)
+    """The public page a resident reaches by scanning a card's QR code (the representative's
+    published contact, as the policy gives it)."""
+    return environment().get_template("rep_page.html").render(rep=rep)

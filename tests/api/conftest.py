@@ -16,10 +16,8 @@ import psycopg2
 import pytest
 
 from gridsvc.access import Role
-from gridsvc.actions import assign
-from gridsvc.assign import Params
-from gridsvc.db import keys
-from gridsvc.db.connection import transaction
+from gridsvc.services import keys
+from tests.helpers import PLANNER, assign
 
 
 @dataclass
@@ -70,12 +68,11 @@ def start_server(db_url: str, port: int, workers: int = 1) -> subprocess.Popen:
 @pytest.fixture(scope="module")
 def live(sample_url: str) -> Iterator[Live]:
     conn = psycopg2.connect(sample_url)
-    assign(conn, Params(), fresh=True)
-    with transaction(conn):
-        made = {
-            role.name: keys.create_key(conn, f"test {role.name}", role)
-            for role in (Role.viewer, Role.staff, Role.planner)
-        }
+    assign(conn, fresh=True)
+    made = {
+        role.name: keys.create_key(conn, PLANNER, f"test {role.name}", role)
+        for role in (Role.viewer, Role.staff, Role.planner)
+    }
     conn.close()
     port = free_port()
     server = start_server(sample_url, port)

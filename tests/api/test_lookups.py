@@ -8,7 +8,7 @@ import psycopg2
 import pytest
 
 from gridsvc.coords import from_cgcs2000
-from gridsvc.db.runs import read_frame
+from gridsvc.db.frames import read_frame
 from tests.api.conftest import Live
 
 MASKED_NAME = re.compile(r"^.\*+$")
@@ -47,14 +47,16 @@ def test_each_role_sees_the_household_as_it_may(live: Live) -> None:
     house = a_key_household(live)
     path = f"/households/{house['code']}"
     public = live.client().get(path)
-    assert public.status_code == 401 and public.json()["error"] == "http_error"
+    assert public.status_code == 401 and public.json()["error"] == "not_authenticated"
     viewer = live.client("viewer").get(path).json()
     assert (
         MASKED_NAME.match(viewer["head_name"]) and viewer["head_name"][0] == house["head_name"][0]
     )
     assert MASKED_PHONE.match(viewer["phone"]) and viewer["phone"][-4:] == house["phone"][-4:]
     assert viewer["key_category"] is None
-    assert MASKED_PHONE.match(viewer["representative"]["phone"])
+    assert viewer["lon"] != house["lon"] and abs(viewer["lon"] - house["lon"]) < 0.0005
+    # the representative's phone is their published contact: what the card is for
+    assert viewer["representative"]["phone"] and "*" not in viewer["representative"]["phone"]
     for role in ("staff", "planner"):
         full = live.client(role, bearer=True).get(path).json()
         assert full["head_name"] == house["head_name"] and full["phone"] == house["phone"]
@@ -98,9 +100,14 @@ def test_locate_finds_the_group_in_any_coordinate_system(live: Live, crs: str) -
     )
     assert body["group_code"] == house["group_code"]
     assert abs(body["lon"] - house["lon"]) < 1e-6
-    distances = [r["distance_m"] for r in body["representatives"]]
-    assert distances == sorted(distances) and len(distances) >= 1
-    assert all(r["name"] is None and r["phone"] is None for r in body["representatives"])
+    assert len(body["representatives"]) >= 1
+    # the public gets representatives' published contact, but nothing that tells their home
+    assert all(r["name"] and r["distance_m"] is None for r in body["representatives"])
+    viewer = live.client("viewer").get(
+        "/locate", params={"lon": float(lon[0]), "lat": float(lat[0]), "crs": crs}
+    )
+    distances = [r["distance_m"] for r in viewer.json()["representatives"]]
+    assert distances == sorted(distances) and all(d % 50 == 0 for d in distances)
 
 
 def test_locate_errors_are_clear(live: Live) -> None:

@@ -31,15 +31,28 @@ def test_section_map_follows_the_role(live: Live) -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT name FROM representative ORDER BY code LIMIT 1")
         name = cur.fetchone()[0]
+        cur.execute(
+            "SELECT h.head_name, ST_X(h.geom) FROM household h JOIN grid_section s"
+            " ON s.id = h.section_id WHERE s.code = 'GH01-S01' ORDER BY h.code LIMIT 1"
+        )
+        head, lon = cur.fetchone()
     conn.close()
-    escaped = json.dumps(name)[1:-1]  # folium writes properties as ASCII-escaped JSON
-    assert name not in public.text and escaped not in public.text
-    assert name in staff.text or escaped in staff.text
+
+    def shows(text: str, value: str) -> bool:  # folium writes properties as escaped JSON
+        return value in text or json.dumps(value)[1:-1] in text
+
+    # the public map: areas, counts and the representatives' published contact, no homes
+    assert shows(public.text, name) and not shows(public.text, head)
+    assert f"{lon:.7f}"[:9] not in public.text and '"households"' not in public.text
+    assert shows(staff.text, name) and shows(staff.text, head)
     assert live.client().get("/maps/sections/NOPE").status_code == 404
 
 
-def test_pngs_and_pdfs_are_served(live: Live) -> None:
-    client = live.client()
+def test_print_material_is_for_staff(live: Live) -> None:
+    """Sheets and cards are posted on paper by staff; the web does not publish them."""
+    assert live.client().get("/maps/sections/GH01-S01/cards.pdf").status_code == 401
+    assert live.client("viewer").get("/maps/sections/GH01-S01.png").status_code == 403
+    client = live.client("staff")
     png = client.get("/maps/sections/GH01-S01.png")
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     pdf = client.get("/maps/sections/GH01-S01/cards.pdf")
@@ -47,8 +60,22 @@ def test_pngs_and_pdfs_are_served(live: Live) -> None:
     assert client.get("/maps/sections/NOPE.png").status_code == 404
 
 
-def test_the_qr_page_is_public_and_masked(live: Live) -> None:
-    page = live.client().get("/r/R0001")
-    assert page.status_code == 200 and "您的居民代表" in page.text
-    assert "****" in page.text and not re.search(r"1[3-9]\d{9}", page.text)
-    assert live.client().get("/r/NOPE").status_code == 404
+def test_the_qr_page_gives_the_representatives_published_contact(live: Live) -> None:
+    conn = psycopg2.connect(live.db_url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT name, phone FROM representative WHERE code = 'R0001'")
+        name, phone = cur.fetchone()
+        cur.execute("UPDATE representative SET publish_phone = false WHERE code = 'R0002'")
+    conn.commit()
+    try:
+        page = live.client().get("/r/R0001")
+        assert page.status_code == 200 and "您的居民代表" in page.text
+        assert name in page.text and f'href="tel:{phone}"' in page.text
+        unpublished = live.client().get("/r/R0002").text
+        assert "未公开电话" in unpublished and not re.search(r"1[3-9]\d{9}", unpublished)
+        assert live.client().get("/r/NOPE").status_code == 404
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("UPDATE representative SET publish_phone = true WHERE code = 'R0002'")
+        conn.commit()
+        conn.close()

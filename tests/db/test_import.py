@@ -12,10 +12,11 @@ import pytest
 from gridsvc.coords import from_cgcs2000, gauss_kruger_epsg, to_metric
 from gridsvc.db import imports, queries
 from gridsvc.db.connection import Connection
-from gridsvc.db.runs import read_frame
+from gridsvc.db.frames import read_frame
 from gridsvc.errors import InputError
-from gridsvc.importer import import_boundaries, import_register
+from gridsvc.services.imports import import_boundaries, import_register
 from tests.conftest import SAMPLE
+from tests.helpers import PLANNER
 
 FAULTS = {  # reason -> how a row is spoiled
     "missing_coordinates": lambda r: r.update(经度=""),
@@ -93,7 +94,7 @@ def test_gbk_csv_with_gcj02_lands_in_the_right_groups(
     store: Connection, originals, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     path = write_gbk_csv(register(originals, "gcj02", faults=True), tmp_path / "登记表.csv")
-    report = import_register(store, "households", path, report_dir=tmp_path)
+    report = import_register(store, PLANNER, "households", path, report_dir=tmp_path)
     assert report.encoding == "gbk" and report.crs == "gcj02"
     assert report.crs_fractions["gcj02"]["inside"] > report.crs_fractions["wgs84"]["inside"]
     assert report.rows_read == 1201 and report.blank_rows == 2
@@ -120,7 +121,7 @@ def test_bd09_xlsx_is_recognised_and_converted(
 ) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "baidu.xlsx"
     register(originals, "bd09", faults=False).to_excel(path, index=False)
-    report = import_register(store, "households", path, report_dir=tmp_path)
+    report = import_register(store, PLANNER, "households", path, report_dir=tmp_path)
     assert report.crs == "bd09" and report.new == len(originals) and not report.rejected
     stored = stored_points(store, originals["code"].tolist()).loc[originals["code"]]
     epsg = gauss_kruger_epsg(113.15)
@@ -133,9 +134,9 @@ def test_reimport_changes_nothing_and_an_update_reports_who_moved(
     store: Connection, originals, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     frame = register(originals, "gcj02", faults=False)
-    first = import_register(store, "households", write_gbk_csv(frame, tmp_path / "a.csv"))
+    first = import_register(store, PLANNER, "households", write_gbk_csv(frame, tmp_path / "a.csv"))
     before = queries.counts(store)
-    again = import_register(store, "households", write_gbk_csv(frame, tmp_path / "b.csv"))
+    again = import_register(store, PLANNER, "households", write_gbk_csv(frame, tmp_path / "b.csv"))
     assert (again.new, again.updated, again.unchanged) == (0, 0, first.accepted)
     assert queries.counts(store) == before
     changed = frame.copy()
@@ -143,7 +144,7 @@ def test_reimport_changes_nothing_and_an_update_reports_who_moved(
         changed.loc[i, ["经度", "纬度"]] = frame.loc[i + 100, ["经度", "纬度"]].to_numpy()
     changed.loc[7, "联系电话"] = "13900001111"
     update = import_register(
-        store, "households", write_gbk_csv(changed, tmp_path / "c.csv"), crs="gcj02"
+        store, PLANNER, "households", write_gbk_csv(changed, tmp_path / "c.csv"), crs="gcj02"
     )
     assert (update.updated, update.new) == (4, 0)
     assert sorted(update.moved) == sorted(frame.loc[[3, 4, 5], "户编号"])
@@ -161,7 +162,7 @@ def test_an_import_killed_halfway_leaves_the_store_unchanged(
     monkeypatch.setattr(imports, "record_batch", crash)  # after the upsert, before commit
     path = write_gbk_csv(register(originals, "gcj02", faults=False), tmp_path / "r.csv")
     with pytest.raises(RuntimeError):
-        import_register(store, "households", path)
+        import_register(store, PLANNER, "households", path)
     assert queries.counts(store) == before
     assert read_frame(store, "SELECT count(*) AS n FROM import_batch")["n"][0] == batches
 
@@ -172,7 +173,7 @@ def test_english_headers_utf8_bom_representatives(store: Connection, tmp_path: P
     reps.loc[5, "group_code"] = "GH99-S09-G09"
     path = tmp_path / "reps.csv"
     reps.to_csv(path, index=False, encoding="utf-8-sig")
-    report = import_register(store, "representatives", path, crs="wgs84")
+    report = import_register(store, PLANNER, "representatives", path, crs="wgs84")
     assert report.encoding == "utf-8-sig" and report.new == 49
     assert report.rejected_by_reason() == {"unknown_group": 1}
     assert "GH99-S09-G09" in report.rejected[0].message
@@ -188,7 +189,7 @@ def test_new_only_rejects_codes_already_in_the_store(
     frame.loc[0, "户编号"] = "H000001"
     path = tmp_path / "n.xlsx"
     frame.to_excel(path, index=False)
-    report = import_register(store, "households", path, crs="wgs84", new_only=True)
+    report = import_register(store, PLANNER, "households", path, crs="wgs84", new_only=True)
     assert report.rejected_by_reason() == {"duplicate_code_in_store": 1} and report.new == 19
 
 
@@ -199,7 +200,7 @@ def test_auto_refuses_to_guess_on_a_tiny_local_register(
     path = tmp_path / "tiny.xlsx"
     register(one_group, "gcj02", faults=False).to_excel(path, index=False)
     with pytest.raises(InputError, match="cannot tell"):
-        import_register(store, "households", path)
+        import_register(store, PLANNER, "households", path)
 
 
 @pytest.mark.parametrize("driver", ["GPKG", "ESRI Shapefile"])
@@ -214,7 +215,7 @@ def test_boundaries_from_geopackage_and_shapefile(
         )
     path = tmp_path / ("groups.gpkg" if driver == "GPKG" else "groups.shp")
     renamed.to_crs(4547).to_file(path, driver=driver, engine="pyogrio", encoding="utf-8")
-    counts = import_boundaries(store, path, "group")
+    counts = import_boundaries(store, PLANNER, path, "group")
     assert counts["features"] == 122
     back = read_frame(
         store,
@@ -227,4 +228,4 @@ def test_boundaries_from_geopackage_and_shapefile(
     orphan = groups.head(1).assign(parent_code="GH99-S99")
     orphan.to_file(tmp_path / "orphan.gpkg", driver="GPKG", engine="pyogrio")
     with pytest.raises(InputError, match="GH99-S99"):
-        import_boundaries(store, tmp_path / "orphan.gpkg", "group")
+        import_boundaries(store, PLANNER, tmp_path / "orphan.gpkg", "group")

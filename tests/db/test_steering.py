@@ -9,11 +9,13 @@ import pandas as pd
 import psycopg2
 import pytest
 
-from gridsvc.actions import assign
 from gridsvc.assign import Params
-from gridsvc.db import audit, pins, runs, scenarios
+from gridsvc.db import changes, pins, runs, scenarios
 from gridsvc.db.connection import Connection, transaction
-from gridsvc.errors import InputError
+from gridsvc.db.frames import read_frame
+from gridsvc.errors import Conflict, InputError
+from gridsvc.services import structure
+from tests.helpers import PLANNER, assign
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def db(sample_url: str) -> Iterator[Connection]:
 
 
 def q(conn: Connection, sql: str, params: object = None) -> pd.DataFrame:
-    return runs.read_frame(conn, sql, params)
+    return read_frame(conn, sql, params)
 
 
 def rep_of(conn: Connection, household: str) -> str | None:
@@ -101,7 +103,7 @@ def test_impossible_pins_are_refused_with_the_reason(db: Connection) -> None:
 
 
 def test_building_units_are_found_and_mostly_kept_whole(db: Connection) -> None:
-    result = assign(db, Params())
+    result = assign(db, Params(), fresh=True)  # every block solved: the totals compare
     units = q(
         db,
         """SELECT count(*) AS n FROM (SELECT group_id, substring(address from
@@ -120,7 +122,7 @@ def test_building_units_are_found_and_mostly_kept_whole(db: Connection) -> None:
     assert m["distance_m"]["total"] == pytest.approx(
         m["flow_optimum_m"] + m["units_gathered_extra_m"], abs=1.0
     )
-    splits = [f for f in result.findings if f["kind"] == "unit_split"]
+    splits = [f for f in result.findings if f.kind == "unit_split"]
     assert len(splits) == min(m["units_split"], 200)
 
 
@@ -137,7 +139,7 @@ def test_deactivation_moves_their_households_and_few_others(db: Connection, tmp_
         cur.execute("UPDATE representative SET active = false WHERE code = %s", (rep["code"],))
     db.commit()
     after = assign(db, Params()).run_id
-    notices = runs.notifications(db, before, after)
+    notices = changes.notifications(db, before, after)
     theirs = notices[notices["old_representative"] == rep["code"]]
     assert (theirs["reason"] == "representative inactive").all() and len(theirs) >= 5
     others = notices[notices["old_representative"] != rep["code"]]
@@ -193,15 +195,16 @@ def test_a_stale_scenario_is_not_promoted(db: Connection) -> None:
             "interval '1 second' WHERE code = 'H000003'"
         )
     db.commit()
-    with pytest.raises(InputError, match="changed since it was computed"):
+    with pytest.raises(Conflict, match="changed since it was computed"):
         scenarios.promote(db, "stale")
 
 
-@pytest.mark.parametrize("level", ["section", "group", "representative"])
+@pytest.mark.parametrize("level", ["section", "group"])
 def test_audit_figures_match_a_count_in_sql(db: Connection, level: str) -> None:
     run = assign(db, Params(max_load=10)).run_id  # a strained street: something to find
-    table = audit.roll_up(db, level).set_index("place")
-    code = {"section": "s.code", "group": "g.code", "representative": "r.code"}[level]
+    found = structure.audit(db, PLANNER, level)
+    table = pd.DataFrame([vars(p) for p in found]).set_index("code")
+    code = {"section": "s.code", "group": "g.code"}[level]
     direct = q(
         db,
         f"""SELECT {code} AS place, count(*) AS households,
@@ -211,12 +214,26 @@ def test_audit_figures_match_a_count_in_sql(db: Connection, level: str) -> None:
         FROM household h JOIN resident_group g ON g.id = h.group_id
         JOIN grid_section s ON s.id = h.section_id
         LEFT JOIN assignment a ON a.household_id = h.id AND a.run_id = %s
-        LEFT JOIN representative r ON r.id = a.representative_id
-        WHERE {code} IS NOT NULL GROUP BY 1""",
+        GROUP BY 1""",
         (run,),
     ).set_index("place")
     for column in direct.columns:
         assert (table.loc[direct.index, column] == direct[column]).all(), column
     assert table["uncovered"].is_monotonic_decreasing
-    street = audit.roll_up(db, "street").iloc[0]
-    assert street["households"] == q(db, "SELECT count(*) AS n FROM household")["n"][0]
+    street = structure.audit(db, PLANNER, "street")[0]
+    assert street.households == q(db, "SELECT count(*) AS n FROM household")["n"][0]
+
+
+def test_loads_are_judged_by_the_rules_of_the_run_in_force(db: Connection) -> None:
+    """A run with max 10 judges loads against 10, not the default 15 (and min 0 stays 0)."""
+    assign(db, Params(min_load=0, max_load=10))
+    reps = structure.representative_audit(db, PLANNER)
+    assert {(r.min_load, r.max_load) for r in reps} == {(0, 10)}
+    loads = q(
+        db,
+        """SELECT count(*) AS n FROM assignment a WHERE a.run_id =
+        (SELECT id FROM assignment_run WHERE in_force) AND a.representative_id IS NOT NULL
+        GROUP BY a.representative_id""",
+    )["n"]
+    assert loads.max() <= 10
+    assert sum(r.out_of_range for r in reps) == 0

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from gridsvc.actions import load_street
 from gridsvc.db import queries
 from gridsvc.db.connection import Connection
 from gridsvc.errors import InputError
 from tests.conftest import SAMPLE
+from tests.helpers import load_street
 
 
 def scalar(conn: Connection, sql: str) -> object:

@@ -58,7 +58,7 @@ def test_a_title_row_above_the_header_is_skipped(tmp_path: Path) -> None:
 def test_missing_columns_are_named_with_their_aliases(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         map_columns(["户编号", "户主姓名", "备注"], "households", source="r.csv")
-    assert "lon (经度" in str(caught.value) and "--mapping" in str(caught.value)
+    assert "lon (经度" in str(caught.value) and "mapping file" in str(caught.value)
 
 
 def test_a_mapping_file_overrides_and_unknown_fields_are_named(tmp_path: Path) -> None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from typing import Annotated
 
-import pandas as pd
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gridsvc.access import Role, shown_name, shown_phone
-from gridsvc.api.deps import AnyCaller, Caller, Conn
-from gridsvc.db import features
-from gridsvc.errors import InputError, NotFound
+from gridsvc.api.deps import AnyCaller, Conn
+from gridsvc.errors import InputError
+from gridsvc.services import features
 
 router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -28,22 +27,6 @@ MAX_LIMIT = 10_000
 
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
-
-
-def _source(collection_id: str) -> features.Source:
-    source = features.SOURCES.get(collection_id)
-    if source is None:
-        raise NotFound(f"collection {collection_id}: no such collection; see /ogc/collections")
-    return source
-
-
-def _check_access(source: features.Source, caller: Caller, collection_id: str) -> None:
-    if collection_id == "contacts" and caller.role < Role.viewer:
-        raise HTTPException(
-            401,
-            "the contacts collection needs an API key (viewer or above)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
 
 
 @router.get("", summary="Landing page")
@@ -78,14 +61,12 @@ def conformance() -> dict:
     return {"conformsTo": CONFORMANCE}
 
 
-def _collection(
-    base: str, collection_id: str, source: features.Source, bbox: list[float] | None
-) -> dict:
-    href = f"{base}/ogc/collections/{collection_id}"
-    body = {
-        "id": collection_id,
-        "title": source.title,
-        "description": source.description,
+def _collection(base: str, found: features.Collection) -> dict:
+    href = f"{base}/ogc/collections/{found.id}"
+    body: dict[str, object] = {
+        "id": found.id,
+        "title": found.title,
+        "description": found.description,
         "itemType": "feature",
         "crs": [CRS84],
         "links": [
@@ -93,8 +74,8 @@ def _collection(
             {"href": f"{href}/items", "rel": "items", "type": GEOJSON},
         ],
     }
-    if bbox:
-        body["extent"] = {"spatial": {"bbox": [bbox], "crs": CRS84}}
+    if found.bbox:
+        body["extent"] = {"spatial": {"bbox": [found.bbox], "crs": CRS84}}
     return body
 
 
@@ -103,17 +84,13 @@ def collections(request: Request, conn: Conn) -> dict:
     base = _base(request)
     return {
         "links": [{"href": f"{base}/ogc/collections", "rel": "self", "type": "application/json"}],
-        "collections": [
-            _collection(base, cid, src, features.extent(conn, src))
-            for cid, src in features.SOURCES.items()
-        ],
+        "collections": [_collection(base, c) for c in features.collections(conn)],
     }
 
 
 @router.get("/collections/{collection_id}", summary="One collection")
 def collection(collection_id: str, request: Request, conn: Conn) -> dict:
-    source = _source(collection_id)
-    return _collection(_base(request), collection_id, source, features.extent(conn, source))
+    return _collection(_base(request), features.collection(conn, collection_id))
 
 
 def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -123,27 +100,14 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
         values = [float(v) for v in text.split(",")]
     except ValueError:
         raise InputError(f"bbox {text!r}: four numbers minx,miny,maxx,maxy") from None
-    if len(values) != 4 or values[0] > values[2] or values[1] > values[3]:
+    if (
+        len(values) != 4
+        or not all(math.isfinite(v) for v in values)
+        or values[0] > values[2]
+        or values[1] > values[3]
+    ):
         raise InputError(f"bbox {text!r}: four numbers minx,miny,maxx,maxy with min <= max")
     return values[0], values[1], values[2], values[3]
-
-
-def _features(page: pd.DataFrame, role: Role, collection_id: str) -> list[str]:
-    """Each feature as JSON text; geometry spliced in as PostGIS wrote it."""
-    rows = page.astype(object).where(page.notna(), None).to_dict("records")
-    out = []
-    for row in rows:
-        geometry = row.pop("geojson")
-        fid = row.pop("id")
-        if "name" in row and collection_id == "representatives":
-            row["name"] = shown_name(row["name"], role)
-            row["phone"] = shown_phone(row["phone"], role)
-        props = json.dumps(row, ensure_ascii=False, default=str)
-        out.append(
-            f'{{"type":"Feature","id":{json.dumps(fid, ensure_ascii=False)},'
-            f'"geometry":{geometry},"properties":{props}}}'
-        )
-    return out
 
 
 def _geojson(body: str) -> Response:
@@ -160,16 +124,12 @@ def collection_items(
     collection_id: str,
     request: Request,
     conn: Conn,
-    caller: AnyCaller,
-    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy")] = None,
+    actor: AnyCaller,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy", max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> Response:
-    source = _source(collection_id)
-    _check_access(source, caller, collection_id)
-    matched, page = features.items(conn, source, _bbox(bbox), limit, offset)
-    if source.personal:
-        caller.audit(conn, request, f"collection {collection_id}")
+    matched, found = features.items(conn, actor, collection_id, _bbox(bbox), limit, offset)
     href = f"{_base(request)}/ogc/collections/{collection_id}/items"
     keep = f"&bbox={bbox}" if bbox else ""
     links = [
@@ -196,7 +156,7 @@ def collection_items(
                 "type": GEOJSON,
             }
         )
-    feats = _features(page, caller.role, collection_id)
+    feats = [f.as_json() for f in found]
     head = {
         "type": "FeatureCollection",
         "numberMatched": matched,
@@ -216,16 +176,9 @@ def collection_items(
     responses={200: {"content": {GEOJSON: {}}, "description": "a Feature"}},
 )
 def collection_item(
-    collection_id: str, feature_id: str, request: Request, conn: Conn, caller: AnyCaller
+    collection_id: str, feature_id: str, request: Request, conn: Conn, actor: AnyCaller
 ) -> Response:
-    source = _source(collection_id)
-    _check_access(source, caller, collection_id)
-    page = features.item(conn, source, feature_id)
-    if page.empty:
-        raise NotFound(f"{collection_id} feature {feature_id}: no such feature")
-    if source.personal:
-        caller.audit(conn, request, feature_id)
-    feature = _features(page, caller.role, collection_id)[0]
+    feature = features.item(conn, actor, collection_id, feature_id).as_json()
     href = f"{_base(request)}/ogc/collections/{collection_id}"
     links = json.dumps(
         [

@@ -1,5 +1,5 @@
 """Planner actions over HTTP: import a register, run an assignment, compare runs, export.
-The same functions as the CLI; planner role only."""
+The same service functions as the CLI."""
 
 from __future__ import annotations
 
@@ -7,51 +7,77 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
-from gridsvc.actions import assign
-from gridsvc.api.deps import Conn, Planner, WriteConn
+from gridsvc.api.deps import AnyCaller, Conn, Planner
+from gridsvc.api.uploads import save_upload
 from gridsvc.assign import Params
-from gridsvc.db import runs
+from gridsvc.db.frames import records
 from gridsvc.errors import InputError
-from gridsvc.exports import write_contacts
-from gridsvc.importer import import_boundaries, import_register
+from gridsvc.services import exports, imports, runs
 
 router = APIRouter(tags=["planner"])
-MAX_UPLOAD = 200 * 1024 * 1024
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DEFAULTS = Params()
+RunId = Annotated[int, PathParam(ge=1, le=2**62, description="a run id")]
 
 
 class RunRequest(BaseModel):
-    min_load: int = Field(5, ge=0, le=100)
-    max_load: int = Field(15, ge=1, le=100)
-    key_max: int = Field(3, ge=0, le=100)
-    key_weight: float = Field(2.0, ge=1.0, le=100.0)
-    stability_m: float = Field(100.0, ge=0.0, le=100_000.0)
+    min_load: int = Field(DEFAULTS.min_load, ge=0, le=100)
+    max_load: int = Field(DEFAULTS.max_load, ge=1, le=100)
+    key_max: int = Field(DEFAULTS.key_max, ge=0, le=100)
+    key_weight: float = Field(DEFAULTS.key_weight, ge=1.0, le=100.0)
+    stability_m: float = Field(DEFAULTS.stability_m, ge=0.0, le=100_000.0)
     cross_section: bool = False
-    section: str | None = None
+    split_units: bool = Field(False, description="skip gathering building units: pure optimum")
+    section: str | None = Field(None, max_length=100)
     fresh: bool = False
+    force: bool = Field(False, description="put in force even with coverage below 95 %")
 
-    def params(self) -> Params:
-        """The optimiser's parameters; a minimum above the maximum is a 400, named."""
-        if self.min_load > self.max_load:
-            raise InputError(f"min_load {self.min_load} is above max_load {self.max_load}")
-        return Params(
+    def order(self, scenario: str | None = None) -> runs.RunOrder:
+        """The run asked for; the optimiser's checks name the field that is wrong."""
+        params = Params(
             min_load=self.min_load,
             max_load=self.max_load,
             key_max=self.key_max,
             key_weight=self.key_weight,
             stability_m=self.stability_m,
             cross_section=self.cross_section,
+            keep_units=not self.split_units,
+        )
+        return runs.RunOrder(
+            params, section=self.section, fresh=self.fresh, scenario=scenario, force=self.force
         )
 
 
 class RunSummary(BaseModel):
     run_id: int
+    in_force: bool
+    scenario: str | None
     metrics: dict
     findings: list[dict]
+    blocks_solved: int
+    blocks_kept: int
+
+    @classmethod
+    def of(cls, result: runs.RunResult) -> RunSummary:
+        return cls(
+            run_id=result.run_id,
+            in_force=result.in_force,
+            scenario=result.scenario,
+            metrics=result.metrics,
+            findings=[f.as_record() for f in result.findings],
+            blocks_solved=result.blocks_solved,
+            blocks_kept=result.blocks_kept,
+        )
 
 
 class Change(BaseModel):
@@ -61,25 +87,11 @@ class Change(BaseModel):
     reason: str
 
 
-def _save_upload(upload: UploadFile, folder: Path) -> Path:
-    name = Path(upload.filename or "upload.csv").name
-    path = folder / name
-    size = 0
-    with path.open("wb") as out:
-        while chunk := upload.file.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_UPLOAD:
-                raise InputError(f"{name}: larger than {MAX_UPLOAD // 2**20} MB")
-            out.write(chunk)
-    return path
-
-
 @router.post("/imports/{kind}", summary="Import a register or boundaries (multipart upload)")
 def import_file(
     kind: Literal["households", "representatives", "boundaries"],
-    request: Request,
-    caller: Planner,
-    conn: WriteConn,
+    actor: Planner,
+    conn: Conn,
     file: Annotated[UploadFile, File(description="CSV, XLSX, XLS; boundaries: GeoJSON, GPKG")],
     crs: Annotated[Literal["auto", "cgcs2000", "wgs84", "gcj02", "bd09"], Query()] = "auto",
     tolerance: Annotated[float, Query(ge=0, le=10_000)] = 30.0,
@@ -87,21 +99,20 @@ def import_file(
     level: Annotated[Literal["community", "section", "group"] | None, Query()] = None,
 ) -> dict:
     with tempfile.TemporaryDirectory() as folder:
-        path = _save_upload(file, Path(folder))
-        actor = f"api-key-{caller.key_id}"
+        path = save_upload(file, Path(folder))
         if kind == "boundaries":
             if level is None:
                 raise InputError("parameter level: community, section or group is needed")
-            return import_boundaries(conn, path, level, actor=actor)
-        report = import_register(
+            return imports.import_boundaries(conn, actor, path, level)
+        report = imports.import_register(
             conn,
+            actor,
             kind,
             path,
             crs=crs,
             tolerance_m=tolerance,
             new_only=new_only,
             report_dir=None,
-            actor=actor,
         )
     body = report.as_dict()
     body["rejected_rows"] = [vars(i) for i in report.rejected[:1000]]
@@ -115,22 +126,20 @@ def import_file(
     status_code=201,
     summary="Run an assignment and put it in force (409 while another runs)",
 )
-def start_run(body: RunRequest, caller: Planner, conn: WriteConn) -> RunSummary:
-    params = body.params()
-    result = assign(conn, params, section=body.section, fresh=body.fresh)
-    return RunSummary(run_id=result.run_id, metrics=result.metrics, findings=result.findings)
+def start_run(body: RunRequest, actor: Planner, conn: Conn) -> RunSummary:
+    return RunSummary.of(runs.assign(conn, actor, body.order()))
 
 
 @router.get("/runs", summary="The latest runs")
 def list_runs(
-    caller: Planner, conn: Conn, limit: Annotated[int, Query(ge=1, le=500)] = 20
+    actor: AnyCaller, conn: Conn, limit: Annotated[int, Query(ge=1, le=500)] = 20
 ) -> list[dict]:
-    return runs.records(runs.list_runs(conn, limit))
+    return records(runs.list_runs(conn, actor, limit))
 
 
 @router.get("/runs/{run_id}", summary="A run: parameters, metrics and findings")
-def get_run(run_id: int, caller: Planner, conn: Conn) -> dict:
-    return runs.get_run(conn, run_id)
+def get_run(run_id: RunId, actor: AnyCaller, conn: Conn) -> dict:
+    return runs.get_run(conn, actor, run_id)
 
 
 @router.get(
@@ -138,26 +147,24 @@ def get_run(run_id: int, caller: Planner, conn: Conn) -> dict:
     response_model=list[Change],
     summary="Households whose representative changed from run A to run B, and why",
 )
-def diff_runs(run_a: int, run_b: int, caller: Planner, conn: Conn) -> list[dict]:
-    return runs.records(runs.diff(conn, run_a, run_b))
+def diff_runs(run_a: RunId, run_b: RunId, actor: AnyCaller, conn: Conn) -> list[dict]:
+    return records(exports.run_changes(conn, actor, run_a, run_b))
 
 
 @router.get("/exports/contacts", summary="The contact list (代表联户清单) of the run in force")
 def export_contacts(
-    caller: Planner, conn: Conn, request: Request, format: Literal["csv", "xlsx", "geojson"] = "csv"
+    actor: AnyCaller, conn: Conn, format: Literal["csv", "xlsx", "geojson"] = "csv"
 ) -> FileResponse:
-    frame = runs.contacts(conn)
-    caller.audit(conn, request, "contacts")
-    folder = tempfile.mkdtemp()
-    path = write_contacts(frame, Path(folder) / f"contacts.{format}", format)
-    media = {
-        "csv": "text/csv; charset=utf-8",
-        "geojson": "application/geo+json",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
+    folder = Path(tempfile.mkdtemp())
+    done = exports.export_contacts(conn, actor, folder / f"contacts.{format}", format)
     return FileResponse(
-        path,
-        media_type=media[format],
-        filename=path.name,
-        background=BackgroundTask(lambda: path.unlink(missing_ok=True)),
+        done.path,
+        media_type=MEDIA[format],
+        filename=done.path.name,
+        background=BackgroundTask(_remove, done.path),
     )
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.parent.rmdir()

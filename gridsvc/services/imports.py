@@ -1,9 +1,9 @@
-"""Import a household or representative register: read, check, convert coordinates, place in
-groups, upsert by code and record the batch, all in one transaction."""
+"""Imports: a register of households or representatives (read, check, convert coordinates,
+place in groups, upsert by code, record the batch) or one level of boundaries, each in one
+transaction; and a whole street folder."""
 
 from __future__ import annotations
 
-import getpass
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,16 +11,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gridsvc.access import Actor, Role
 from gridsvc.coords import SYSTEMS, to_cgcs2000
 from gridsvc.db import imports
 from gridsvc.db.connection import Connection, transaction
-from gridsvc.db.street import upsert_areas
+from gridsvc.db.street import upsert_areas, write_street
 from gridsvc.errors import InputError
 from gridsvc.ingest.boundaries import LEVELS, read_boundaries
 from gridsvc.ingest.columns import known_headers, load_overrides, map_columns
 from gridsvc.ingest.registers import Issue, Prepared, check_rows
 from gridsvc.ingest.report import ImportReport, write_issues
+from gridsvc.ingest.street import read_street
 from gridsvc.ingest.tables import read_table
+from gridsvc.services.guard import require_role, require_street_scope
 
 KINDS = ("households", "representatives")
 AUTO_SAMPLE = 2000  # rows tried under each coordinate system by --crs auto
@@ -28,8 +31,18 @@ AUTO_MARGIN = 0.02  # the best system must beat the next by this share of points
 Progress = Callable[[str], None]
 
 
+def load_street(conn: Connection, actor: Actor, folder: Path) -> dict[str, int]:
+    """Validate a street folder, then write it whole or not at all."""
+    require_role(actor, Role.planner, "load a street")
+    require_street_scope(actor, "loading a street")
+    street = read_street(folder)
+    with transaction(conn):
+        return write_street(conn, street)
+
+
 def import_register(
     conn: Connection,
+    actor: Actor,
     kind: str,
     path: Path,
     *,
@@ -38,16 +51,17 @@ def import_register(
     tolerance_m: float = 30.0,
     new_only: bool = False,
     report_dir: Path | None = Path("reports"),
-    actor: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Import `path`; accepted + rejected always equals the rows read."""
+    require_role(actor, Role.planner, "import registers")
+    require_street_scope(actor, "an import")
     if kind not in KINDS:
         raise InputError(f"import {kind}: choose households or representatives")
     if crs != "auto" and crs not in SYSTEMS:
-        raise InputError(f"--crs {crs}: choose auto, {', '.join(SYSTEMS)}")
+        raise InputError(f"crs {crs}: choose auto, {', '.join(SYSTEMS)}")
     if tolerance_m < 0:
-        raise InputError(f"--tolerance {tolerance_m}: must be 0 or more metres")
+        raise InputError(f"tolerance {tolerance_m}: must be 0 or more metres")
     say = progress or (lambda _: None)
     started = time.perf_counter()
     table = read_table(path, known_headers(kind))
@@ -82,13 +96,11 @@ def import_register(
                 "duplicate_code_in_store",
                 lambda r: (
                     f"code {existing.set_index('row').loc[r, 'code']} is "
-                    "already in the store (--new-only)"
+                    "already in the store (new_only)"
                 ),
             )
         say("writing")
-        batch = imports.open_batch(
-            conn, kind, path.name, table.checksum, actor or getpass.getuser()
-        )
+        batch = imports.open_batch(conn, kind, path.name, table.checksum, actor.name)
         change = imports.changes(conn, kind)
         report.new = int((change["change"] == "new").sum())
         report.updated = int((change["change"] == "updated").sum())
@@ -143,14 +155,14 @@ def _choose_crs(
     best, second = (scores[c][measure] or 0.0 for c in ranked[:2])
     if best == 0:
         raise InputError(
-            "--crs auto: no point falls inside the street's groups under WGS84, "
-            "GCJ-02 or BD-09; load the boundaries first or name --crs"
+            "crs auto: no point falls inside the street's groups under WGS84, "
+            "GCJ-02 or BD-09; load the boundaries first or name the crs"
         )
     if best - second < AUTO_MARGIN:
         raise InputError(
-            f"--crs auto cannot tell {ranked[0]} from {ranked[1]} (points "
+            f"crs auto cannot tell {ranked[0]} from {ranked[1]} (points "
             f"{measure.replace('_', ' ')}: {best:.1%} vs {second:.1%}); the "
-            "register is too local to decide: name --crs (AMap/Tencent: gcj02, "
+            "register is too local to decide: name the crs (AMap/Tencent: gcj02, "
             "Baidu: bd09, GPS/official maps: wgs84)"
         )
     return ranked[0], scores
@@ -221,15 +233,13 @@ def _place_representatives(conn: Connection, prepared: Prepared, tolerance_m: fl
     ]
 
 
-def import_boundaries(
-    conn: Connection, path: Path, level: str, actor: str | None = None
-) -> dict[str, object]:
+def import_boundaries(conn: Connection, actor: Actor, path: Path, level: str) -> dict[str, object]:
     """Upsert one level of areas from GeoJSON, GeoPackage or Shapefile, in one transaction."""
+    require_role(actor, Role.planner, "import boundaries")
+    require_street_scope(actor, "an import")
     areas, checksum = read_boundaries(path, level)
     with transaction(conn):
-        batch = imports.open_batch(
-            conn, f"boundaries:{level}", path.name, checksum, actor or getpass.getuser()
-        )
+        batch = imports.open_batch(conn, f"boundaries:{level}", path.name, checksum, actor.name)
         count = upsert_areas(conn, LEVELS[level], areas)
         counts: dict[str, object] = {"level": level, "features": count, "batch_id": batch}
         imports.record_batch(conn, batch, counts)

@@ -1,0 +1,79 @@
+"""`gridsvc load` and `gridsvc import`: a street folder, registers and boundaries."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gridsvc.cli.common import connection, fail, progress, terminal_actor
+from gridsvc.settings import Settings
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.services.imports import load_street
+
+    with connection(settings) as conn:
+        counts = load_street(conn, terminal_actor("load"), args.folder)
+    print(f"loaded {args.folder}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.services.imports import import_boundaries, import_register
+
+    actor = terminal_actor("import")
+    with connection(settings) as conn:
+        if args.kind == "boundaries":
+            if not args.level:
+                return fail("import boundaries needs --level community|section|group")
+            counts = import_boundaries(conn, actor, args.path, args.level)
+            print(f"imported {counts['features']} {args.level} boundaries from {args.path}")
+            return 0
+        report = import_register(
+            conn,
+            actor,
+            args.kind,
+            args.path,
+            crs=args.crs,
+            mapping=args.mapping,
+            tolerance_m=args.tolerance,
+            new_only=args.new_only,
+            report_dir=args.report_dir,
+            progress=progress(),
+        )
+    print(report.summary())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    load = sub.add_parser("load", help="load a street folder (GeoJSON areas, CSV people)")
+    load.add_argument("folder", type=Path)
+    load.set_defaults(handler=cmd_load)
+
+    imp = sub.add_parser("import", help="import a register (CSV/XLSX/XLS) or boundaries")
+    imp.add_argument("kind", choices=["households", "representatives", "boundaries"])
+    imp.add_argument("path", type=Path)
+    imp.add_argument(
+        "--crs", default="auto", help="auto, cgcs2000, wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)"
+    )
+    imp.add_argument("--mapping", type=Path, help="TOML file naming the columns per field")
+    imp.add_argument(
+        "--tolerance",
+        type=float,
+        default=30.0,
+        help="metres a household outside every group may be from the nearest",
+    )
+    imp.add_argument(
+        "--new-only",
+        action="store_true",
+        help="reject codes already in the store instead of updating them",
+    )
+    imp.add_argument(
+        "--report-dir", type=Path, default=Path("reports"), help="where the row-by-row report goes"
+    )
+    imp.add_argument(
+        "--level",
+        choices=["community", "section", "group"],
+        help="boundaries: which level the file holds",
+    )
+    imp.set_defaults(handler=cmd_import)

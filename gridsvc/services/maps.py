@@ -1,0 +1,95 @@
+"""Maps and print material: a section as the caller may see it, the overview, rendering to
+files. Print material (sheets, cards, org charts) is fetched by staff, who post it on paper;
+it shows what a notice board may show (the viewer column of the policy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import geopandas as gpd
+
+from gridsvc.access import REP_COLUMNS, Actor, Role, apply_frame
+from gridsvc.db import mapdata, runs
+from gridsvc.db.connection import Connection
+from gridsvc.errors import InputError, NotFound
+from gridsvc.maps.data import SectionData
+from gridsvc.maps.render import FORMATS, Rendered, render
+from gridsvc.services.audit_trail import record_read
+from gridsvc.services.guard import require_role
+
+Progress = Callable[[str], None]
+PRINT_FORMATS = {"png", "pdf"}
+
+
+def notice_board(actor: Actor) -> Actor:
+    """The audience of print material: what a community notice board may show, fetched by
+    `actor` (staff), who stays the actor of record."""
+    return replace(actor, role=Role.viewer)
+
+
+def section(conn: Connection, actor: Actor, code: str) -> SectionData:
+    """One section's groups, representatives and households as `actor` may see them."""
+    rows = mapdata.section(conn, code)
+    place = {"community_code": rows.community_code, "section_code": rows.code}
+    households = apply_frame(actor, rows.households.assign(**place))
+    reps = apply_frame(actor, rows.representatives.assign(**place), REP_COLUMNS)
+    record_read(conn, actor, "maps.section", code, len(households))
+    return SectionData(
+        rows.code, rows.name, rows.community, rows.groups, reps, households, rows.run_id
+    )
+
+
+def overview(conn: Connection) -> gpd.GeoDataFrame:
+    """Every section with its households, coverage and representatives (public figures)."""
+    return mapdata.overview(conn)
+
+
+def section_codes(conn: Connection) -> list[str]:
+    return mapdata.section_codes(conn)
+
+
+def run_in_force(conn: Connection) -> int | None:
+    return runs.run_in_force(conn)
+
+
+def render_files(
+    conn: Connection,
+    actor: Actor,
+    out: Path,
+    *,
+    sections: list[str] | None = None,
+    formats: tuple[str, ...] = ("html",),
+    internal: bool = False,
+    public_url: str = "http://127.0.0.1:8000",
+    tiles: str | None = None,
+    progress: Progress | None = None,
+    with_overview: bool = True,
+) -> Rendered:
+    """Render the maps (and, if asked, PNGs and print PDFs) into `out`. Maps are drawn for a
+    notice board unless `internal` (staff's full view); print material always is."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise InputError(f"format {','.join(sorted(unknown))}: choose from html, png, pdf")
+    require_role(
+        actor,
+        Role.staff if internal or PRINT_FORMATS & set(formats) else Role.viewer,
+        "render maps and print material",
+    )
+    known = section_codes(conn)
+    codes = known if sections is None else sections
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise NotFound(f"section {', '.join(missing)}: no such section")
+    audience = actor if internal else notice_board(actor)
+    return render(
+        out,
+        codes,
+        lambda code: section(conn, audience, code),
+        overview=overview(conn) if with_overview else None,
+        formats=formats,
+        public_url=public_url,
+        tiles=tiles,
+        progress=progress,
+    )
