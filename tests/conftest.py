@@ -13,6 +13,7 @@ import pytest
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.connection import Connection, create_database, drop_database
 from gridsvc.db.migrate import apply_migrations
+from tests.factories import street_db, write_street
 from tests.helpers import load_street
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,8 +46,14 @@ def _admin_url() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    admin, template = _admin_url()
+def pg_admin() -> tuple[str, str]:
+    """The maintenance URL and the template of a database's URL ('{db}' for its name)."""
+    return _admin_url()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_admin: tuple[str, str]) -> Iterator[str]:
+    admin, template = pg_admin
     drop_database(admin, TEST_DB)
     create_database(admin, TEST_DB)
     url = template.replace("{db}", TEST_DB)
@@ -94,3 +101,16 @@ def sample_conn(sample_url: str) -> Iterator[Connection]:
     yield connection
     connection.rollback()
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def small_street_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small street (2 communities, 4 sections, 8 groups, 48 representatives) on disk."""
+    return write_street(tmp_path_factory.mktemp("small-street"))
+
+
+@pytest.fixture
+def small_street(pg_admin: tuple[str, str], small_street_folder: Path) -> Iterator[Connection]:
+    """A database of its own holding the small street, for one test."""
+    with street_db(*pg_admin, small_street_folder) as conn:
+        yield conn

@@ -40,6 +40,16 @@ def section_codes(conn: connection) -> list[str]:
     return read_frame(conn, "SELECT code FROM grid_section ORDER BY code")["code"].tolist()
 
 
+def section_communities(conn: connection) -> dict[str, str]:
+    """Section code -> its community's code."""
+    frame = read_frame(
+        conn,
+        "SELECT s.code, c.code AS community FROM grid_section s"
+        " JOIN community c ON c.id = s.community_id ORDER BY s.code",
+    )
+    return dict(zip(frame["code"], frame["community"], strict=True))
+
+
 def section(conn: connection, code: str) -> SectionRows:
     head = read_frame(
         conn,

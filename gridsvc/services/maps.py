@@ -17,7 +17,7 @@ from gridsvc.errors import InputError, NotFound
 from gridsvc.maps.data import SectionData
 from gridsvc.maps.render import FORMATS, Rendered, render
 from gridsvc.services.audit_trail import record_read
-from gridsvc.services.guard import require_role
+from gridsvc.services.guard import require_role, require_scope
 
 Progress = Callable[[str], None]
 PRINT_FORMATS = {"png", "pdf"}
@@ -44,6 +44,14 @@ def section(conn: Connection, actor: Actor, code: str) -> SectionData:
 def overview(conn: Connection) -> gpd.GeoDataFrame:
     """Every section with its households, coverage and representatives (public figures)."""
     return mapdata.overview(conn)
+
+
+def require_section(conn: Connection, actor: Actor, code: str) -> None:
+    """A section that exists and lies in the actor's scope."""
+    known = mapdata.section_communities(conn)
+    if code not in known:
+        raise NotFound(f"section {code}: no such section")
+    require_scope(actor, known[code], code, f"section {code}")
 
 
 def section_codes(conn: Connection) -> list[str]:
@@ -77,11 +85,14 @@ def render_files(
         Role.staff if internal or PRINT_FORMATS & set(formats) else Role.viewer,
         "render maps and print material",
     )
-    known = section_codes(conn)
-    codes = known if sections is None else sections
+    known = mapdata.section_communities(conn)
+    in_scope = [c for c, community in known.items() if actor.scope.covers(community, c)]
+    codes = in_scope if sections is None else sections
     missing = [c for c in codes if c not in known]
     if missing:
         raise NotFound(f"section {', '.join(missing)}: no such section")
+    for code in codes:
+        require_scope(actor, known[code], code, f"print section {code}")
     audience = actor if internal else notice_board(actor)
     return render(
         out,

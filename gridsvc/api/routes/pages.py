@@ -12,7 +12,6 @@ from fastapi.responses import FileResponse, HTMLResponse
 from gridsvc import __version__
 from gridsvc.access import Role
 from gridsvc.api.deps import AnyCaller, Conn
-from gridsvc.errors import NotFound
 from gridsvc.maps import sheets
 from gridsvc.maps.overview import build_overview_map
 from gridsvc.maps.section import build_section_map
@@ -36,8 +35,7 @@ def _printed(request: Request, conn: Conn, actor: AnyCaller, code: str | None, k
     settings = request.app.state.settings
     if code is not None:
         require_role(actor, Role.staff, "fetch print material")
-        if code not in maps.section_codes(conn):
-            raise NotFound(f"section {code}: no such section")
+        maps.require_section(conn, actor, code)
     run = maps.run_in_force(conn) or 0
     folder = (settings.data_dir / "maps-cache" / f"run-{run}").resolve()
     if code is None:
