@@ -4,7 +4,7 @@ VENV ?= .venv
 GRIDSVC := $(VENV)/bin/gridsvc
 STREET ?= geodata/guihua
 
-.PHONY: demo test setup system venv db-up db-down lint format check clean
+.PHONY: demo test setup system venv db-up db-down lint types imports format check clean
 
 demo: setup db-up  ## set up, load the sample street, assign it and serve it on 127.0.0.1:8000
 	$(GRIDSVC) load $(STREET)
@@ -16,8 +16,8 @@ demo: setup db-up  ## set up, load the sample street, assign it and serve it on 
 	@echo "open http://127.0.0.1:$${GRIDSVC_PORT:-8000}/ for the planner's home page"
 	$(GRIDSVC) serve
 
-test: setup db-up  ## set up, then run the whole suite against a real PostGIS
-	$(VENV)/bin/pytest
+test: setup db-up  ## set up, then run the whole suite against a real PostGIS, in random order
+	$(VENV)/bin/pytest -p randomly
 
 setup: system venv
 
@@ -41,11 +41,17 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+types: venv  ## mypy on the package (strict on services, db, assign and access)
+	$(VENV)/bin/mypy gridsvc
+
+imports: venv  ## the layers stay one way: cli/api -> services -> db/assign/ingest/maps -> base
+	$(VENV)/bin/lint-imports
+
 format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-check: lint test
+check: lint types imports test  ## everything CI proves, and the static checks
 
 clean:
 	-$(GRIDSVC) db down

@@ -211,7 +211,7 @@ def _apply_series(show: Show, values: pd.Series, published: pd.Series, kind: str
         return values.where(published, empty)
     if show is Show.masked:
         mask = {"name": mask_name, "phone": mask_phone}.get(kind)
-        return values.map(mask, na_action="ignore") if mask else empty  # type: ignore[arg-type]
+        return values.map(mask, na_action="ignore") if mask else empty
     if coordinate:  # block
         blocks = np.floor(values.astype("float64") / BLOCK_DEGREES)
         return (blocks * BLOCK_DEGREES + BLOCK_DEGREES / 2).round(7)

@@ -174,7 +174,7 @@ def _slots_village(
     """Scattered farm houses around hamlets (屋场) inside `group`."""
     inner = main_polygon(group.buffer(-8) if not group.buffer(-8).is_empty else group)
     hamlets = random_points_in(inner, int(rng.integers(3, 7)), rng)
-    slots = []
+    slots: list[tuple[float, float, str]] = []
     while len(slots) < count:
         hx, hy = hamlets[rng.integers(len(hamlets))]
         x, y = hx + rng.normal(0, 45), hy + rng.normal(0, 45)

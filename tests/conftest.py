@@ -13,7 +13,7 @@ import pytest
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.connection import Connection, create_database, drop_database
 from gridsvc.db.migrate import apply_migrations
-from tests.factories import street_db, write_street
+from tests.factories import fresh_db, street_db, write_street
 from tests.helpers import load_street
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +79,10 @@ def truncate_all(conn: Connection) -> None:
 
 
 @pytest.fixture
-def empty_db(conn: Connection) -> Connection:
-    """A connection to a store with the schema and no data."""
-    truncate_all(conn)
-    return conn
+def empty_db(pg_admin: tuple[str, str]) -> Iterator[Connection]:
+    """A store of its own with the schema and no data (the module's sample stays as it is)."""
+    with fresh_db(*pg_admin) as conn:
+        yield conn
 
 
 @pytest.fixture(scope="module")

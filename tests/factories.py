@@ -41,8 +41,8 @@ def write_street(
 
 
 @contextmanager
-def street_db(admin_url: str, url_template: str, folder: Path) -> Iterator[Connection]:
-    """A fresh database holding the street in `folder`; dropped afterwards."""
+def fresh_db(admin_url: str, url_template: str) -> Iterator[Connection]:
+    """A database of its own, migrated and empty; dropped afterwards."""
     global _made
     _made += 1
     name = f"gridsvc_small_{os.getpid()}_{_made}"
@@ -51,8 +51,15 @@ def street_db(admin_url: str, url_template: str, folder: Path) -> Iterator[Conne
     conn = psycopg2.connect(url_template.replace("{db}", name))
     try:
         apply_migrations(conn)
-        load_street(conn, folder)
         yield conn
     finally:
         conn.close()
         drop_database(admin_url, name)
+
+
+@contextmanager
+def street_db(admin_url: str, url_template: str, folder: Path) -> Iterator[Connection]:
+    """A database of its own holding the street in `folder`; dropped afterwards."""
+    with fresh_db(admin_url, url_template) as conn:
+        load_street(conn, folder)
+        yield conn

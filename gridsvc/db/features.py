@@ -105,7 +105,8 @@ def items(
 ) -> tuple[int, pd.DataFrame]:
     """How many match, and one page of them (geometry as GeoJSON text by `geometry`, see
     `geometry_sql`), ordered by id."""
-    where, params = "", {"scope": scope}
+    where = ""
+    params: dict[str, object] = {"scope": scope}
     if bbox is not None:
         where = (
             " WHERE q.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)"

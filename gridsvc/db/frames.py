@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 from psycopg2 import sql
 from psycopg2.extensions import connection
 
+Params = Sequence[Any] | Mapping[str, Any] | None
+
 
 def read_frame(
-    conn: connection, query: str | sql.Composable, params: object = None
+    conn: connection, query: str | sql.Composable, params: Params = None
 ) -> pd.DataFrame:
     """A query's rows as a DataFrame, with the query's column names."""
     with conn.cursor() as cur:
@@ -19,12 +23,13 @@ def read_frame(
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with None for SQL NULL (pandas would give NaN)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    found: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return found
 
 
-def rows(conn: connection, query: str, params: object = None) -> list[dict]:
+def rows(conn: connection, query: str, params: Params = None) -> list[dict[str, Any]]:
     """Rows as dicts straight from the cursor: look-ups are too hot for a DataFrame."""
     with conn.cursor() as cur:
         cur.execute(query, params)
@@ -32,7 +37,7 @@ def rows(conn: connection, query: str, params: object = None) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def one(conn: connection, query: str, params: object = None) -> dict | None:
+def one(conn: connection, query: str, params: Params = None) -> dict[str, Any] | None:
     """The first row as a dict, or None."""
     found = rows(conn, query, params)
     return found[0] if found else None
@@ -46,7 +51,7 @@ def copy_frame(
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False)
     buffer.seek(0)
-    target = sql.Identifier(table)
+    target: sql.Composable = sql.Identifier(table)
     if columns:
         target = sql.SQL("{} ({})").format(target, sql.SQL(", ").join(map(sql.Identifier, columns)))
     statement = sql.SQL("COPY {} FROM STDIN WITH (FORMAT csv)").format(target)

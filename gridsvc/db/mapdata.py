@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 from psycopg2.extensions import connection
 
-from gridsvc.db.frames import read_frame
+from gridsvc.db.frames import Params, read_frame
 from gridsvc.db.runs import IN_FORCE
 from gridsvc.errors import NotFound
 
@@ -30,14 +30,14 @@ class SectionRows:
     run_id: int | None
 
 
-def _areas(conn: connection, sql: str, params: object) -> gpd.GeoDataFrame:
+def _areas(conn: connection, sql: str, params: Params) -> gpd.GeoDataFrame:
     frame = read_frame(conn, sql, params)
     geometry = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs="EPSG:4490")
 
 
 def section_codes(conn: connection) -> list[str]:
-    return read_frame(conn, "SELECT code FROM grid_section ORDER BY code")["code"].tolist()
+    return [str(c) for c in read_frame(conn, "SELECT code FROM grid_section ORDER BY code")["code"]]
 
 
 def section_communities(conn: connection) -> dict[str, str]:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 from psycopg2.extensions import connection
 
 from gridsvc.db.frames import copy_frame
 from gridsvc.errors import InputError
-from gridsvc.ingest.street import StreetFiles
+
+
+class StreetFiles(Protocol):
+    """A validated street folder, as ingest reads it."""
+
+    folder: Path
+    checksum: str
+    areas: dict[str, pd.DataFrame]
+    representatives: pd.DataFrame
+    households: pd.DataFrame
+
 
 _UPSERT_AREAS = {
     "communities": """

@@ -58,7 +58,7 @@ def offline_map(
     )
     m.default_js, m.default_css = [], []  # folium's CDN links: jQuery, Bootstrap, fonts...
     js, css = leaflet_assets()
-    header = m.get_root().header
+    header = m.get_root().header  # type: ignore[attr-defined]
     header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
     header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
     header.add_child(

@@ -43,7 +43,8 @@ def db(sample_url: str, first_run: int) -> Iterator[Connection]:
     connection.close()
 
 
-def test_the_sample_street_is_fully_covered_within_limits(db: Connection, first_run: int) -> None:
+def test_the_sample_street_is_fully_covered_within_limits(db: Connection) -> None:
+    first_run = assign(db, Params(), fresh=True).run_id
     assert runs.run_in_force(db) == first_run
     households = scalar(db, "SELECT count(*) FROM household")
     assert (
