@@ -15,7 +15,9 @@ import pytest
 
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.connection import create_database
+from gridsvc.db.migrate import apply_migrations
 from gridsvc.db.roles import APP_ROLE, OWNER_ROLE
+from gridsvc.errors import DatabaseError
 from tests.conftest import ROOT
 from tests.hardening.conftest import Throwaway
 
@@ -162,3 +164,22 @@ def _as(user: str, *cmd: str) -> subprocess.CompletedProcess[str]:
         timeout=30,
         cwd="/",
     )
+
+
+def test_gridsvc_may_check_migrations_but_only_the_owner_applies_them(
+    throwaway: Throwaway,
+) -> None:
+    app = psycopg2.connect(throwaway.app_url)
+    assert apply_migrations(app) == []  # nothing pending: no CREATE needed
+    owner = psycopg2.connect(throwaway.owner_url)
+    with owner, owner.cursor() as cur:
+        cur.execute("DELETE FROM schema_migration WHERE version = 3 RETURNING name")
+        name = cur.fetchone()[0]  # type: ignore[index]
+    try:
+        with pytest.raises(DatabaseError, match="migrating needs the schema's owner"):
+            apply_migrations(app)
+    finally:
+        app.close()
+        with owner, owner.cursor() as cur:
+            cur.execute("INSERT INTO schema_migration (version, name) VALUES (3, %s)", (name,))
+        owner.close()

@@ -55,6 +55,32 @@ def test_api_sessions_carry_the_timeouts(throwaway: Throwaway) -> None:
     assert asyncio.run(lend()) == ("10min", "20s")
 
 
+def test_a_lock_left_by_a_failed_request_does_not_outlive_it(throwaway: Throwaway) -> None:
+    # issue item 1's failure path: the request dies holding a session-level advisory lock
+    async def failed_request(pool: Pool) -> int:
+        with pytest.raises(RuntimeError):
+            async with pool.lend(autocommit=False) as conn:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_lock(%s), pg_backend_pid()", (LOCK_KEY,))
+                    pid = cur.fetchone()[1]  # type: ignore[index]
+                raise RuntimeError("the request fails")
+        return int(pid)
+
+    pool = Pool(throwaway.app_url, 1)
+    try:
+        pid = asyncio.run(failed_request(pool))
+        other = psycopg2.connect(throwaway.app_url)
+        other.autocommit = True
+        with other.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+            assert cur.fetchone() == (1,)  # the pooled session lives on ...
+            cur.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
+            assert cur.fetchone() == (True,)  # ... without the lock
+        other.close()
+    finally:
+        pool.close()
+
+
 def test_a_statement_over_the_timeout_is_cancelled(throwaway: Throwaway) -> None:
     conn = connect(throwaway.app_url, Settings(statement_timeout_s=0.3))
     started = time.monotonic()
