@@ -30,3 +30,18 @@ class Settings(BaseSettings):
         default=None, description="a local tile server, e.g. http://10.0.0.5/{z}/{x}/{y}.png"
     )
     pool_size: int = Field(default=8, description="database connections per server process")
+    statement_timeout_s: float = Field(
+        default=600.0,
+        gt=0,
+        description="longest single SQL statement of a gridsvc session (generous: runs, imports)",
+    )
+    idle_in_transaction_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="a session idle inside a transaction this long is ended (its locks freed)",
+    )
+    allowed_hosts: str = Field(
+        default="",
+        description="Host headers the API answers, comma-separated (default: 127.0.0.1, "
+        "localhost, ::1, the host of GRIDSVC_HOST and of GRIDSVC_PUBLIC_URL); `*` for any",
+    )

@@ -9,27 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from gridsvc.cells import neutralise_frame
 from gridsvc.errors import InputError
 
 FORMATS = ("csv", "xlsx", "geojson")
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: cells a spreadsheet may evaluate
-
-
-def neutralise(value: object) -> object:
-    """A text cell that would start a formula gets a leading apostrophe (OWASP's advice);
-    numbers and other values are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(neutralise)
-    out.columns = [str(neutralise(str(c))) for c in out.columns]
-    return out
 
 
 def format_of(path: Path, fmt: str | None) -> str:

@@ -1,5 +1,6 @@
-"""Test set-up: a real PostGIS (the private cluster, or GRIDSVC_TEST_ADMIN_URL) and a fresh
-database for the session. Nothing is mocked; if the server cannot start, the tests fail."""
+"""Test set-up: a real PostGIS (the private cluster, or GRIDSVC_TEST_ADMIN_URL) and fresh
+databases: one for the session (the sample street, loaded per module) and one per test that
+needs a store of its own. Nothing is mocked; if the server cannot start, the tests fail."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ import pytest
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.connection import Connection, create_database, drop_database
 from gridsvc.db.migrate import apply_migrations
-from tests.factories import fresh_db, street_db, write_street
+from gridsvc.db.roles import APP_ROLE, OWNER_ROLE
+from tests.factories import Server, fresh_db, street_db, write_street
 from tests.helpers import load_street
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "geodata" / "guihua"
 TEST_DB = f"gridsvc_test_{os.getpid()}"
-
 DATA_TABLES = (
     "assignment",
     "assignment_run",
@@ -35,33 +36,42 @@ DATA_TABLES = (
 )
 
 
-def _admin_url() -> tuple[str, str]:
-    """The maintenance URL and a template for the test database's URL."""
+def _server() -> Server:
+    """The maintenance URL and templates for a database's URLs: the schema owner's
+    (migrations, TRUNCATE) and gridsvc's own (everything else, as the service runs)."""
     given = os.environ.get("GRIDSVC_TEST_ADMIN_URL")
     if given:
-        return given, given.rsplit("/", 1)[0] + "/{db}"
+        template = given.rsplit("/", 1)[0] + "/{db}"
+        return Server(given, template, template)
     cluster = LocalCluster((ROOT / ".gridsvc").resolve())
     cluster.up()
-    return cluster.url("postgres"), cluster.url("{db}")
+    return Server(
+        cluster.url("postgres"), cluster.url("{db}", OWNER_ROLE), cluster.url("{db}", APP_ROLE)
+    )
 
 
 @pytest.fixture(scope="session")
-def pg_admin() -> tuple[str, str]:
-    """The maintenance URL and the template of a database's URL ('{db}' for its name)."""
-    return _admin_url()
+def pg_server() -> Server:
+    return _server()
 
 
 @pytest.fixture(scope="session")
-def pg_url(pg_admin: tuple[str, str]) -> Iterator[str]:
-    admin, template = pg_admin
-    drop_database(admin, TEST_DB)
-    create_database(admin, TEST_DB)
-    url = template.replace("{db}", TEST_DB)
+def pg_owner_url(pg_server: Server) -> Iterator[str]:
+    """The session's test database, migrated; its owner's URL."""
+    drop_database(pg_server.admin, TEST_DB)
+    create_database(pg_server.admin, TEST_DB)
+    url = pg_server.owner.replace("{db}", TEST_DB)
     with psycopg2.connect(url) as conn:
         apply_migrations(conn)
     conn.close()
     yield url
-    drop_database(admin, TEST_DB)
+    drop_database(pg_server.admin, TEST_DB)
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_server: Server, pg_owner_url: str) -> str:
+    """The session's test database as gridsvc connects to it."""
+    return pg_server.app.replace("{db}", TEST_DB)
 
 
 @pytest.fixture
@@ -72,24 +82,24 @@ def conn(pg_url: str) -> Iterator[Connection]:
     connection.close()
 
 
-def truncate_all(conn: Connection) -> None:
-    with conn.cursor() as cur:
+def truncate_all(owner_url: str) -> None:
+    with psycopg2.connect(owner_url) as owner, owner.cursor() as cur:
         cur.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
-    conn.commit()
+    owner.close()
 
 
 @pytest.fixture
-def empty_db(pg_admin: tuple[str, str]) -> Iterator[Connection]:
+def empty_db(pg_server: Server) -> Iterator[Connection]:
     """A store of its own with the schema and no data (the module's sample stays as it is)."""
-    with fresh_db(*pg_admin) as conn:
-        yield conn
+    with fresh_db(pg_server) as connection:
+        yield connection
 
 
 @pytest.fixture(scope="module")
-def sample_url(pg_url: str) -> str:
+def sample_url(pg_url: str, pg_owner_url: str) -> str:
     """The test store holding the sample street (loaded once per test module)."""
+    truncate_all(pg_owner_url)
     with psycopg2.connect(pg_url) as connection:
-        truncate_all(connection)
         load_street(connection, SAMPLE)
     connection.close()
     return pg_url
@@ -110,7 +120,7 @@ def small_street_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def small_street(pg_admin: tuple[str, str], small_street_folder: Path) -> Iterator[Connection]:
+def small_street(pg_server: Server, small_street_folder: Path) -> Iterator[Connection]:
     """A database of its own holding the small street, for one test."""
-    with street_db(*pg_admin, small_street_folder) as conn:
-        yield conn
+    with street_db(pg_server, small_street_folder) as connection:
+        yield connection

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -40,26 +41,38 @@ def write_street(
     return folder
 
 
+@dataclass(frozen=True)
+class Server:
+    """Where test databases are made: the maintenance URL, and URL templates ('{db}' for the
+    name) for the schema's owner (migrations) and for gridsvc's own role."""
+
+    admin: str
+    owner: str
+    app: str
+
+
 @contextmanager
-def fresh_db(admin_url: str, url_template: str) -> Iterator[Connection]:
-    """A database of its own, migrated and empty; dropped afterwards."""
+def fresh_db(server: Server, name: str | None = None) -> Iterator[Connection]:
+    """A database of its own, migrated and empty, as gridsvc connects; dropped afterwards."""
     global _made
     _made += 1
-    name = f"gridsvc_small_{os.getpid()}_{_made}"
-    drop_database(admin_url, name)
-    create_database(admin_url, name)
-    conn = psycopg2.connect(url_template.replace("{db}", name))
+    name = name or f"gridsvc_small_{os.getpid()}_{_made}"
+    drop_database(server.admin, name)
+    create_database(server.admin, name)
+    with psycopg2.connect(server.owner.replace("{db}", name)) as owner:
+        apply_migrations(owner)
+    owner.close()
+    conn = psycopg2.connect(server.app.replace("{db}", name))
     try:
-        apply_migrations(conn)
         yield conn
     finally:
         conn.close()
-        drop_database(admin_url, name)
+        drop_database(server.admin, name)
 
 
 @contextmanager
-def street_db(admin_url: str, url_template: str, folder: Path) -> Iterator[Connection]:
+def street_db(server: Server, folder: Path) -> Iterator[Connection]:
     """A database of its own holding the street in `folder`; dropped afterwards."""
-    with fresh_db(admin_url, url_template) as conn:
+    with fresh_db(server) as conn:
         load_street(conn, folder)
         yield conn

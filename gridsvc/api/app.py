@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
-from psycopg2.pool import ThreadedConnectionPool
+from starlette.concurrency import run_in_threadpool
 
 from gridsvc import __version__
 from gridsvc.api import errors
+from gridsvc.api.guards import InputGuard
+from gridsvc.api.pool import Pool
 from gridsvc.api.routes import health, lookups, ogc, pages, planner, steering, structure
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
+
+MAX_HEADER_BYTES = 64 * 1024  # a request line and headers beyond this are refused (400)
 
 
 def create_app(settings: Settings | None = None, *, url: str | None = None) -> FastAPI:
@@ -23,17 +28,14 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # minconn = maxconn: psycopg2's pool closes any connection returned above minconn,
-        # which would fork a new PostgreSQL backend for nearly every request
-        app.state.pool = ThreadedConnectionPool(
-            settings.pool_size, settings.pool_size, dsn, application_name="gridsvc-api"
-        )
-        app.state.pool_slots = asyncio.Semaphore(settings.pool_size)
+        # connections are made on demand: the server starts (and says 503) with the store down
+        app.state.pool = Pool(dsn, settings.pool_size, settings)
+        await run_in_threadpool(app.state.pool.warm)
         app.state.key_cache = {}
         try:
             yield
         finally:
-            app.state.pool.closeall()
+            app.state.pool.close()
 
     app = FastAPI(
         title="gridsvc",
@@ -43,6 +45,30 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     )
     app.state.settings = settings
     errors.install(app)
+    # links are built from the Host header (OGC next/prev): only known hosts are answered
+    app.add_middleware(InputGuard, allowed_hosts=allowed_hosts(settings))
     for module in (pages, health, lookups, structure, planner, steering, ogc):
         app.include_router(module.router)
     return app
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    """GRIDSVC_ALLOWED_HOSTS, or the loopback names, the served host and the public URL's."""
+    if settings.allowed_hosts.strip():
+        return [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+    hosts = ["127.0.0.1", "localhost", "::1", "[::1]", "testserver"]  # testserver: TestClient
+    for host in (settings.host, urlsplit(settings.public_url).hostname):
+        if host and host not in ("0.0.0.0", "::"):
+            hosts.append(host)
+    return hosts
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `uvicorn.run` that bound what a client can make the server read:
+    h11 (httptools has no limit on header size) with headers up to MAX_HEADER_BYTES."""
+    return {
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "server_header": False,
+        "timeout_keep_alive": 5,
+    }

@@ -18,19 +18,10 @@ from gridsvc.services.keys import actor_for_key
 
 
 async def _lend(request: Request, autocommit: bool) -> AsyncIterator[connection]:
-    """Lend a pooled connection for one request. The semaphore makes a request wait (in the
-    event loop, holding no thread) while all connections are out, instead of failing."""
-    state = request.app.state
-    async with state.pool_slots:
-        conn = state.pool.getconn()
-        try:
-            conn.autocommit = autocommit
-            yield conn
-        finally:
-            if not autocommit:
-                conn.rollback()
-                conn.autocommit = True
-            state.pool.putconn(conn)
+    """Lend a pooled connection for one request (gridsvc.api.pool: waits in the event loop
+    while all are out, answers 503 while the store is down, replaces broken ones)."""
+    async with request.app.state.pool.lend(autocommit) as conn:
+        yield conn
 
 
 async def get_conn(request: Request) -> AsyncIterator[connection]:

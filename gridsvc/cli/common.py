@@ -23,7 +23,7 @@ def connection(settings: Settings) -> Iterator:  # type: ignore[type-arg]
     """A connection to the store (autocommit: each service opens its own transaction)."""
     from gridsvc.db.connection import connect, database_url
 
-    conn = connect(database_url(settings))
+    conn = connect(database_url(settings), settings)
     conn.autocommit = True
     try:
         yield conn
@@ -56,6 +56,7 @@ FLAGS = {
     "add_representatives": "--add-representatives",
     "crs": "--crs",
     "mapping": "--mapping",
+    "move_households": "--move-households",
 }
 _FIELD = re.compile(r"\b(" + "|".join(FLAGS) + r")\b")
 

@@ -26,8 +26,24 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if args.kind == "boundaries":
             if not args.level:
                 return fail("import boundaries needs --level community|section|group")
-            counts = import_boundaries(conn, actor, args.path, args.level)
-            print(f"imported {counts['features']} {args.level} boundaries from {args.path}")
+            done = import_boundaries(
+                conn,
+                actor,
+                args.path,
+                args.level,
+                extend=args.extend,
+                move_households=args.move_households,
+                dry_run=args.dry_run,
+            )
+            verb = "would import" if args.dry_run else "imported"
+            print(
+                f"{verb} {done['features']} {args.level} boundaries from {args.path}: "
+                f"new {len(done['new'])}, changed {len(done['changed'])}, "  # type: ignore[arg-type]
+                f"unchanged {done['unchanged']}, re-parented {len(done['reparented'])}, "  # type: ignore[arg-type]
+                f"households moving {done['households_moving']}"
+            )
+            for finding in done["findings"]:  # type: ignore[attr-defined]
+                print(f"  ! {finding}")
             return 0
         report = import_register(
             conn,
@@ -75,5 +91,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--level",
         choices=["community", "section", "group"],
         help="boundaries: which level the file holds",
+    )
+    imp.add_argument(
+        "--extend", action="store_true", help="boundaries: new ground outside the street is meant"
+    )
+    imp.add_argument(
+        "--move-households",
+        action="store_true",
+        help="boundaries: a group may change section though its households move with it",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="boundaries: say what would change, write nothing"
     )
     imp.set_defaults(handler=cmd_import)

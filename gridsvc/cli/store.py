@@ -53,7 +53,7 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from gridsvc.api.app import create_app
+    from gridsvc.api.app import create_app, server_options
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -61,7 +61,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"serving on http://{host}:{port}/ with {workers} worker(s) (API docs at /docs)", flush=True
     )
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        **server_options(settings),
+    }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
     else:  # each worker process builds its app (and pool) from the GRIDSVC_* environment

@@ -9,29 +9,52 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
+from gridsvc.db import roles
 from gridsvc.db.cluster import LocalCluster
 from gridsvc.db.migrate import apply_migrations
-from gridsvc.errors import DatabaseError
+from gridsvc.errors import DatabaseError, StoreUnavailable
 from gridsvc.settings import Settings
 
 
 def database_url(settings: Settings) -> str:
-    """The URL of the store: `GRIDSVC_DATABASE_URL`, or the private cluster's."""
+    """The URL of the store for gridsvc itself: `GRIDSVC_DATABASE_URL`, or the private
+    cluster's, as the service role (no superuser, no DDL)."""
     if settings.database_url:
         return settings.database_url
-    return local_cluster(settings).url("gridsvc")
+    return local_cluster(settings).url("gridsvc", roles.APP_ROLE)
 
 
 def local_cluster(settings: Settings) -> LocalCluster:
     return LocalCluster(settings.data_dir.resolve())
 
 
-def connect(url: str) -> Connection:
-    """Open a connection, with a message that says where it failed."""
+def session_options(settings: Settings | None = None) -> str:
+    """libpq `options` for gridsvc's sessions: a statement timeout, and an idle-in-transaction
+    timeout so that a killed client (or its orphaned workers) never holds locks for long."""
+    # model_construct: the defaults, without reading the environment behind the caller's back
+    s = settings or Settings.model_construct()
+    return (
+        f"-c statement_timeout={int(s.statement_timeout_s * 1000)}"
+        f" -c idle_in_transaction_session_timeout={int(s.idle_in_transaction_timeout_s * 1000)}"
+    )
+
+
+def connect_kwargs(url: str, settings: Settings | None = None) -> dict[str, str]:
+    """psycopg2.connect keyword arguments beside `url`: the session options, with any
+    `options` the URL already carries placed after them (so that they win)."""
+    given = psycopg2.extensions.parse_dsn(url).get("options", "")
+    return {"options": f"{session_options(settings)} {given}".strip()}
+
+
+def connect(url: str, settings: Settings | None = None) -> Connection:
+    """Open a connection with gridsvc's session timeouts (`settings`' or the defaults), with a
+    message that says where it failed."""
     try:
-        return psycopg2.connect(url, application_name="gridsvc")
+        options = connect_kwargs(url, settings)["options"]
+        conn: Connection = psycopg2.connect(url, application_name="gridsvc", options=options)
+        return conn
     except psycopg2.OperationalError as exc:
-        raise DatabaseError(
+        raise StoreUnavailable(
             f"cannot connect to {url}: {str(exc).strip()} (is it running? try `gridsvc db up`)"
         ) from exc
 
@@ -56,22 +79,26 @@ def transaction(conn: Connection) -> Iterator[Connection]:
 
 
 def ensure_store(settings: Settings) -> str:
-    """Start the private cluster if needed, create the database and migrate it; return its URL."""
+    """Start the private cluster if needed, create the database and migrate it (as the
+    owner); return the URL gridsvc uses."""
     if settings.database_url:
-        url = settings.database_url
+        migrator = settings.database_url
     else:
         cluster = local_cluster(settings)
         cluster.up()
         create_database(cluster.url("postgres"), "gridsvc")
-        url = cluster.url("gridsvc")
-    with connect(url) as conn:
+        migrator = cluster.url("gridsvc", roles.OWNER_ROLE)
+    conn = connect(migrator)
+    try:
         apply_migrations(conn)
-    conn.close()
-    return url
+    finally:
+        conn.close()
+    return database_url(settings)
 
 
 def create_database(admin_url: str, name: str) -> None:
-    """CREATE DATABASE `name` unless it exists."""
+    """CREATE DATABASE `name` unless it exists. On a server with gridsvc's roles (the private
+    cluster) the database is then made the owner's and opened to the service role."""
     conn = connect(admin_url)
     try:
         conn.autocommit = True
@@ -81,6 +108,8 @@ def create_database(admin_url: str, name: str) -> None:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
+    if roles.has_roles(admin_url):
+        roles.prepare_database(admin_url, name)
 
 
 def drop_database(admin_url: str, name: str) -> None:

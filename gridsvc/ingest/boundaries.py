@@ -63,11 +63,14 @@ def read_boundaries(path: Path, level: str) -> tuple[pd.DataFrame, str]:
         if not geom.is_valid:
             raise InputError(f"{where}: invalid polygon ({shapely.is_valid_reason(geom)})")
         parent = getattr(row, parent_col) if parent_col else None  # type: ignore[arg-type]
+        name = str(getattr(row, name_col) or code).strip()  # type: ignore[arg-type]
+        if "\x00" in f"{code}{name}{parent or ''}":
+            raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
         rows.append(
             {
                 "feature": number,
                 "code": code,
-                "name": str(getattr(row, name_col) or code).strip(),  # type: ignore[arg-type]
+                "name": name,
                 "parent_code": str(parent).strip() if parent else None,
                 "wkb": shapely.to_wkb(MultiPolygon(shapely.get_parts(geom)), hex=True),
             }

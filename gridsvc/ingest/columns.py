@@ -96,10 +96,10 @@ def map_columns(
         if fld in used:
             continue
         for alias in aliases:
-            column = by_norm.get(_norm(alias))
-            if column and column not in taken:
-                used[fld] = column
-                taken.add(column)
+            found = by_norm.get(_norm(alias))
+            if found and found not in taken:
+                used[fld] = found
+                taken.add(found)
                 break
     missing = [f for f in REQUIRED[kind] if f not in used]
     if missing:

@@ -90,6 +90,7 @@ def _reject(prepared: Prepared, mask: pd.Series, reason: str, message) -> None: 
 def check_rows(table: RawTable, cmap: ColumnMap, kind: str) -> Prepared:
     """Row checks that need no database: codes, coordinates, phones, categories."""
     prepared = Prepared(_select(table, cmap))
+    _reject_nul(prepared, cmap)
     rows = prepared.rows
     _reject(prepared, rows["code"] == "", "missing_code", lambda r: "the code is empty")
     first_row = prepared.rows.reset_index().groupby("code")["index"].first()
@@ -107,6 +108,19 @@ def check_rows(table: RawTable, cmap: ColumnMap, kind: str) -> Prepared:
     else:
         _check_flags(prepared)
     return prepared
+
+
+def _reject_nul(prepared: Prepared, cmap: ColumnMap) -> None:
+    """A NUL byte (a damaged or hostile file) cannot be stored in PostgreSQL text: the row is
+    refused, naming the column, instead of failing the whole import."""
+    for fld, column in cmap.used.items():
+        hit = prepared.rows[fld].str.contains("\x00", regex=False)
+        _reject(
+            prepared,
+            hit,
+            "nul_byte",
+            lambda r, f=fld, c=column: f"column {c!r} ({f}) contains a NUL byte",
+        )
 
 
 def _check_coordinates(prepared: Prepared) -> None:
@@ -183,7 +197,9 @@ def _check_flags(prepared: Prepared) -> None:
             continue
         words = prepared.rows[fld].str.lower()
         value = np.where(
-            words.isin(TRUE_WORDS), True, np.where(words.isin(FALSE_WORDS), False, None)
+            words.isin(TRUE_WORDS),
+            True,
+            np.where(words.isin(FALSE_WORDS), False, None),  # type: ignore[call-overload]
         )
         if fld == "active":
             value = np.where(words == "", True, value)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from gridsvc.cells import neutralise_frame
 from gridsvc.ingest.registers import Issue
+
+PRIVATE = 0o600  # the report repeats names, phones and addresses
 
 
 @dataclass
@@ -86,7 +90,8 @@ class ImportReport:
 
 
 def write_issues(report: ImportReport, original: pd.DataFrame, path: Path) -> Path:
-    """Rejected and warned rows with their reasons and the original cells (UTF-8 with BOM)."""
+    """Rejected and warned rows with their reasons and the original cells (UTF-8 with BOM),
+    readable by the owner only, with every cell safe to open in a spreadsheet."""
     issues = [("rejected", i) for i in report.rejected] + [("warning", i) for i in report.warnings]
     frame = pd.DataFrame(
         {
@@ -100,5 +105,13 @@ def write_issues(report: ImportReport, original: pd.DataFrame, path: Path) -> Pa
         cells = original.loc[frame["row"]].reset_index(drop=True)
         frame = pd.concat([frame, cells], axis=1).sort_values(["row", "status"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    write_private(path, neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig"))
     return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write `data` to `path` with mode 0600 (also when the file was there before)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(out.fileno(), PRIVATE)
+        out.write(data)

@@ -109,6 +109,8 @@ def read_areas(path: Path) -> pd.DataFrame:
             raise InputError(f"{where}: property 'name' is missing")
         geom = _polygon(feature.get("geometry"), where)
         parent = props.get("parent_code") or props.get("上级编码")
+        if "\x00" in f"{code}{name}{parent or ''}":
+            raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
         rows.append(
             {
                 "feature": number,
@@ -154,6 +156,11 @@ def read_people(path: Path, columns: list[str], group_codes: set[str]) -> pd.Dat
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
     frame = frame[columns].copy()
+    for column in columns:  # PostgreSQL text cannot hold NUL: name the cell, do not crash
+        hit = frame[column].str.contains("\x00", regex=False)
+        if hit.any():
+            i = hit.idxmax()
+            raise InputError(f"{path} row {i + 2}: field {column} contains a NUL byte")
     for coord in ("lon", "lat"):
         values = pd.to_numeric(frame[coord], errors="coerce")
         bad = values.isna()

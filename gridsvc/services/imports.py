@@ -23,6 +23,7 @@ from gridsvc.ingest.registers import Issue, Prepared, check_rows
 from gridsvc.ingest.report import ImportReport, write_issues
 from gridsvc.ingest.street import read_street
 from gridsvc.ingest.tables import read_table
+from gridsvc.services.boundaries import check_boundaries
 from gridsvc.services.guard import require_role, require_street_scope
 
 KINDS = ("households", "representatives")
@@ -233,14 +234,28 @@ def _place_representatives(conn: Connection, prepared: Prepared, tolerance_m: fl
     ]
 
 
-def import_boundaries(conn: Connection, actor: Actor, path: Path, level: str) -> dict[str, object]:
-    """Upsert one level of areas from GeoJSON, GeoPackage or Shapefile, in one transaction."""
+def import_boundaries(
+    conn: Connection,
+    actor: Actor,
+    path: Path,
+    level: str,
+    *,
+    extend: bool = False,
+    move_households: bool = False,
+    dry_run: bool = False,
+) -> dict[str, object]:
+    """Upsert one level of areas from GeoJSON, GeoPackage or Shapefile, in one transaction,
+    after checking the coverage it would make (see `check_boundaries`); a dry run only says
+    what would change."""
     require_role(actor, Role.planner, "import boundaries")
     require_street_scope(actor, "an import")
     areas, checksum = read_boundaries(path, level)
     with transaction(conn):
+        check = check_boundaries(conn, areas, level, extend=extend, move_households=move_households)
+        if dry_run:
+            return {"level": level, "features": len(areas), "dry_run": True, **check.as_dict()}
         batch = imports.open_batch(conn, f"boundaries:{level}", path.name, checksum, actor.name)
         count = upsert_areas(conn, LEVELS[level], areas)
         counts: dict[str, object] = {"level": level, "features": count, "batch_id": batch}
         imports.record_batch(conn, batch, counts)
-    return counts
+    return {**counts, "dry_run": False, **check.as_dict()}

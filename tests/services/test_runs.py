@@ -174,7 +174,7 @@ def test_a_failed_run_is_recorded_and_releases_the_lock(
     assert assign(small_street, fresh=True).in_force  # nothing held the lock
 
 
-def test_a_run_whose_process_died_shows_as_failed(small_street: Connection, pg_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_run_whose_process_died_shows_as_failed(small_street: Connection) -> None:
     import psycopg2
 
     url = small_street.dsn

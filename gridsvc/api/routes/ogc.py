@@ -127,7 +127,7 @@ def collection_items(
     actor: AnyCaller,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy", max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
-    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> Response:
     matched, found = features.items(conn, actor, collection_id, _bbox(bbox), limit, offset)
     href = f"{_base(request)}/ogc/collections/{collection_id}/items"

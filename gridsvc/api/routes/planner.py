@@ -27,7 +27,7 @@ MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 DEFAULTS = Params()
-RunId = Annotated[int, PathParam(ge=1, le=2**62, description="a run id")]
+RunId = Annotated[int, PathParam(ge=1, le=2**63 - 1, description="a run id")]
 
 
 class RunRequest(BaseModel):
@@ -97,13 +97,24 @@ def import_file(
     tolerance: Annotated[float, Query(ge=0, le=10_000)] = 30.0,
     new_only: bool = False,
     level: Annotated[Literal["community", "section", "group"] | None, Query()] = None,
+    extend: bool = False,
+    move_households: bool = False,
+    dry_run: bool = False,
 ) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         path = save_upload(file, Path(folder))
         if kind == "boundaries":
             if level is None:
                 raise InputError("parameter level: community, section or group is needed")
-            return imports.import_boundaries(conn, actor, path, level)
+            return imports.import_boundaries(
+                conn,
+                actor,
+                path,
+                level,
+                extend=extend,
+                move_households=move_households,
+                dry_run=dry_run,
+            )
         report = imports.import_register(
             conn,
             actor,
