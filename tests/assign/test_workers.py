@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _read_shared(i: int) -> tuple[int, int]:
-    lock, values = shared()
+    _, values = shared()
     return os.getpid(), int(values[i])
 
 
