@@ -12,6 +12,7 @@ from gridsvc.assign.problem import Bools, Floats, Ints, Params
 
 REP_NEAREST = 30  # each representative's nearest households get arcs in large groups
 CROSS_NEAREST = 60  # representatives of other groups offered to a group without room
+ALL_PAIRS_UP_TO = 40  # representatives: a group with no more has every pair as an arc
 
 
 @dataclass
@@ -104,10 +105,10 @@ def candidate_arcs(b: Batch, params: Params) -> tuple[Ints, Ints, Bools]:
     cells = np.arange(b.n_cells)
     n_r = np.diff(b.cell_r)
     parts_h, parts_r = [], []
-    h, r = all_pairs(b.cell_h, b.cell_r, cells[n_r <= k])
+    h, r = all_pairs(b.cell_h, b.cell_r, cells[n_r <= max(k, ALL_PAIRS_UP_TO)])
     parts_h.append(h)
     parts_r.append(r)
-    for c in cells[n_r > k].tolist():  # large groups: nearest neighbours only
+    for c in cells[n_r > max(k, ALL_PAIRS_UP_TO)].tolist():  # large groups: nearest neighbours only
         h0, r0 = int(b.cell_h[c]), int(b.cell_r[c])
         h, r = nearest_pairs(b.hh_xy[h0 : b.cell_h[c + 1]], b.rep_xy[r0 : b.cell_r[c + 1]], k)
         parts_h.append(h + h0)

@@ -44,6 +44,7 @@ from gridsvc.assign.problem import Bools, Floats, Ints, Params, Problem
 
 _PARALLEL_FROM = 50_000  # households; below this one process is faster than a pool
 _TASKS_PER_WORKER = 8  # batches per worker, so that a slow batch does not idle the others
+_BATCH_MIN, _BATCH_MAX = 2_000, 10_000  # households; small batches keep arrays in cache
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _batches(layout: _Layout, workers: int) -> list[tuple[int, int]]:
         return []
     comp_h = layout.cell_h[np.searchsorted(layout.cell_comp, np.arange(n_comps + 1))]
     n = int(comp_h[-1])
-    size = max(2_000, n // max(1, workers * _TASKS_PER_WORKER)) if workers > 1 else n + 1
+    size = min(_BATCH_MAX, max(_BATCH_MIN, n // (workers * _TASKS_PER_WORKER)))
     cuts = np.unique(np.searchsorted(comp_h, np.arange(0, n, size)))
     bounds = np.append(cuts[cuts < n_comps], n_comps)
     return [(int(a), int(b)) for a, b in itertools.pairwise(bounds.tolist())]
