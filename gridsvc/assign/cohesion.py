@@ -22,18 +22,24 @@ their group).
 from __future__ import annotations
 
 import heapq
+import itertools
+import os
 from dataclasses import replace
 
 import numpy as np
 
 from gridsvc.assign import units as unit_mod
+from gridsvc.assign.groups import GroupIndex, distinct
 from gridsvc.assign.plans import Planner
-from gridsvc.assign.problem import Params, Problem
+from gridsvc.assign.pool import map_shared, shared
+from gridsvc.assign.problem import Bools, Floats, Ints, Params, Problem
 from gridsvc.assign.solve import Solution, served_distances
 
 _MARGIN_M = 1.0  # below S by this much, plus rounding of the flow's decimetres per move
 _ROUNDING_M = 0.1
 _EPS_M = 1e-6
+_PARALLEL_FROM = 50_000  # households; below this one process is faster than a pool
+_TASKS_PER_WORKER = 4
 
 
 def keep_units_together(
@@ -41,18 +47,90 @@ def keep_units_together(
 ) -> tuple[Solution, float]:
     """Gather split units within the budget; return the new solution and the metres added.
     `params` defaults to those the solution was solved with; with keep_units=False the
-    solution is returned as it is."""
+    solution is returned as it is. Blocks are independent: large problems are cut into runs
+    of blocks gathered in parallel (forked workers, as the solve)."""
     params = params or solution.params
-    if not params.keep_units or problem.n_households == 0:
+    n = problem.n_households
+    if not params.keep_units or n == 0:
         return solution, 0.0
-    rep = solution.rep.copy()
+    workers = params.workers or ((os.cpu_count() or 1) if n >= _PARALLEL_FROM else 1)
+    if workers <= 1:
+        rep, added = _gather(
+            problem, solution.rep, solution.cross_group, solution.distance_m, params
+        )
+    else:
+        labels = distinct(np.concatenate([problem.hh_block, problem.rep_block]))
+        hh_blocks = GroupIndex.of(problem.hh_block, labels)
+        rep_blocks = GroupIndex.of(problem.rep_block, labels)
+        tasks = _block_runs(hh_blocks, workers)
+        state = (problem, solution, params, hh_blocks, rep_blocks)
+        rep, added = solution.rep.copy(), 0.0
+        for members, local_rep, local_added in map_shared(_gather_blocks, tasks, state, workers):
+            rep[members] = local_rep
+            added += local_added
+    if not added and np.array_equal(rep, solution.rep):
+        return solution, 0.0
+    distance, cross = served_distances(problem, rep)
+    return replace(solution, rep=rep, distance_m=distance, cross_group=cross), added
+
+
+def _block_runs(blocks: GroupIndex, workers: int) -> list[tuple[int, int]]:
+    """Runs of consecutive blocks (first, last + 1) of about equal numbers of households."""
+    n = int(blocks.starts[-1])
+    size = max(1, n // (workers * _TASKS_PER_WORKER))
+    cuts = np.unique(np.searchsorted(blocks.starts[:-1], np.arange(0, n, size), side="right") - 1)
+    bounds = np.append(cuts.clip(0), len(blocks))
+    return [(int(a), int(b)) for a, b in itertools.pairwise(np.unique(bounds).tolist())]
+
+
+def _gather_blocks(first: int, last: int) -> tuple[Ints, Ints, float]:
+    """In a worker: gather the units of blocks first..last-1; their households (global
+    indices), representatives (global) and the metres added."""
+    problem, solution, params, hh_blocks, rep_blocks = shared()
+    hs = hh_blocks.order[hh_blocks.starts[first] : hh_blocks.starts[last]]
+    rs = rep_blocks.order[rep_blocks.starts[first] : rep_blocks.starts[last]]
+    local_of = np.full(problem.n_reps, -1, np.int64)
+    local_of[rs] = np.arange(len(rs))
+
+    def local(global_rep: Ints) -> Ints:
+        return np.where(global_rep >= 0, local_of[np.maximum(global_rep, 0)], -1)
+
+    in_run = np.zeros(problem.n_households, bool)
+    in_run[hs] = True
+    hh_local = np.cumsum(in_run) - 1
+    pairs = problem.forbidden[in_run[problem.forbidden[:, 0]]]
+    part = Problem(
+        hh_xy=problem.hh_xy[hs],
+        hh_group=problem.hh_group[hs],
+        hh_block=problem.hh_block[hs],
+        hh_key=problem.hh_key[hs],
+        rep_xy=problem.rep_xy[rs],
+        rep_group=problem.rep_group[rs],
+        rep_block=problem.rep_block[rs],
+        rep_min=problem.rep_min[rs],
+        rep_max=problem.rep_max[rs],
+        hh_prev=local(problem.hh_prev[hs]),
+        hh_unit=problem.hh_unit[hs],
+        hh_fixed=local(problem.hh_fixed[hs]),
+        forbidden=np.column_stack([hh_local[pairs[:, 0]], local(pairs[:, 1])]),
+    )
+    rep = local(solution.rep[hs])
+    new_rep, added = _gather(part, rep, solution.cross_group[hs], solution.distance_m[hs], params)
+    return hs, np.where(new_rep >= 0, rs[np.maximum(new_rep, 0)], -1), added
+
+
+def _gather(
+    problem: Problem, flow_rep: Ints, flow_cross: Bools, flow_m: Floats, params: Params
+) -> tuple[Ints, float]:
+    """The gathering on one problem (serially): new representatives and the metres added."""
+    rep = flow_rep.copy()
     parts = unit_mod.unit_parts(
-        problem.hh_unit, rep, unit_mod.eligible_members(problem, rep, solution.cross_group)
+        problem.hh_unit, rep, unit_mod.eligible_members(problem, rep, flow_cross)
     )
     n_parts = parts.n_parts
     split = np.flatnonzero(n_parts >= 2)
     if not len(split):
-        return solution, 0.0
+        return rep, 0.0
     anchored = (problem.hh_prev >= 0) & (rep == problem.hh_prev)
     in_whole_unit = np.zeros(problem.n_households, bool)
     in_whole_unit[parts.members] = (n_parts == 1)[parts.member_unit()]
@@ -60,7 +138,7 @@ def keep_units_together(
         ~problem.hh_key
         & (problem.hh_fixed < 0)
         & (rep >= 0)
-        & ~solution.cross_group
+        & ~flow_cross
         & ~anchored
         & ~in_whole_unit
     )
@@ -68,11 +146,14 @@ def keep_units_together(
     cost, target = _first_costs(problem, rep, parts, split, partner_ok, anchored, planner)
     blocks, hh_block = np.unique(problem.hh_block, return_inverse=True)
     covered = rep >= 0
-    flow_m = np.bincount(
-        hh_block[covered], weights=solution.distance_m[covered], minlength=len(blocks)
-    )
+    block_m = np.bincount(hh_block[covered], weights=flow_m[covered], minlength=len(blocks))
     first = parts.members[parts.unit_start[split]]
-    budget = _Budget(params.units_budget * flow_m, params.stability_m)
+    listed = parts.members.tolist()
+    bounds = zip(
+        parts.unit_start[split].tolist(), parts.unit_start[split + 1].tolist(), strict=True
+    )
+    unit_members = [tuple(listed[a:b]) for a, b in bounds]
+    budget = _Budget(params.units_budget * block_m, params.stability_m)
     # (cost, unit, target): cheapest first; a plan whose cost went up since it was queued
     # goes back in at its new cost
     heap = [
@@ -87,7 +168,7 @@ def keep_units_together(
         b, g = int(hh_block[first[i]]), int(problem.hh_group[first[i]])
         if not budget.may_cost(b, queued):
             continue
-        members = parts.unit_members(int(split[i]))
+        members = unit_members[i]
         plan = planner.plan(members, t) if t >= 0 else None
         if plan is None or plan.distance > queued + _EPS_M:
             plan = planner.best(members)
@@ -99,10 +180,7 @@ def keep_units_together(
         if budget.take(b, g, plan.distance, plan.objective, len(plan.moves)):
             planner.apply(plan)
             added += plan.distance
-    if not added and np.array_equal(planner.rep, solution.rep):
-        return solution, 0.0
-    distance, cross = served_distances(problem, planner.rep)
-    return replace(solution, rep=planner.rep, distance_m=distance, cross_group=cross), added
+    return planner.rep, added
 
 
 def _first_costs(
@@ -125,7 +203,7 @@ def _first_costs(
         problem, rep, loads, parts, split[two], partner_ok, anchored
     )
     for i in np.flatnonzero(~two).tolist():
-        plan = planner.best(parts.unit_members(int(split[i])))
+        plan = planner.best(tuple(parts.unit_members(int(split[i])).tolist()))
         cost[i] = plan.distance if plan is not None else np.inf
     return cost, target
 

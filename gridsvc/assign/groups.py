@@ -32,13 +32,12 @@ class GroupIndex:
 
     @classmethod
     def of(cls, groups: Ints, labels: Ints | None = None) -> GroupIndex:
-        """Index `groups` (one label per item) by `labels` (default: the labels present)."""
+        """Index `groups` (one label per item) by `labels`, which must include every label
+        present (default: exactly those); absent labels get empty slices."""
         labels = distinct(groups) if labels is None else np.asarray(labels, np.int64)
         order = np.argsort(groups, kind="stable")
         starts = np.searchsorted(groups[order], labels)
-        ends = np.searchsorted(groups[order], labels, side="right")
-        # labels absent from `groups` get empty slices
-        return cls(labels, order, np.append(starts, ends[-1] if len(ends) else 0))
+        return cls(labels, order, np.append(starts, len(groups)))
 
     def members(self, i: int) -> Ints:
         return self.order[self.starts[i] : self.starts[i + 1]]

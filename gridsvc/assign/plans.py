@@ -57,74 +57,79 @@ class Planner:
         self._at: dict[int, list[int]] = {}
 
     def _households_at(self, r: int) -> list[int]:
-        if r not in self._at:
-            self._at[r] = self._by_rep[self._rep_start[r] : self._rep_start[r + 1]].tolist()
-        return self._at[r]
+        at = self._at.get(r)
+        if at is None:
+            at = self._at[r] = self._by_rep[self._rep_start[r] : self._rep_start[r + 1]].tolist()
+        return at
 
-    def _d(self, h: int, r: int) -> float:
-        return math.hypot(self._x[h] - self._rx[r], self._y[h] - self._ry[r])
-
-    def _back(self, h: int, r: int) -> float:
-        """Stability term of moving free household h to r: -S when r is its current rep."""
-        return -self._stability if self._prev[h] == r else 0.0
-
-    def best(self, members: Ints) -> Plan | None:
+    def best(self, members: tuple[int, ...]) -> Plan | None:
         """The cheapest plan (in added distance) over the representatives holding members."""
         best: Plan | None = None
-        for t in sorted({self._rep[h] for h in members.tolist()}):
+        for t in sorted({self._rep[h] for h in members}):
             plan = self.plan(members, t)
             if plan is not None and (best is None or plan.distance < best.distance):
                 best = plan
         return best
 
-    def plan(self, unit: Ints, t: int) -> Plan | None:
+    def plan(self, members: tuple[int, ...], t: int) -> Plan | None:
         """Bring every member to t: directly while t has room and the donor stays at its
         minimum or above, else in exchange for t's movable household cheapest to send to the
         donor. None when a member may not move or no partner is left."""
-        members: tuple[int, ...] = tuple(unit.tolist())
         if len(members) > self._max[t]:
             return None
-        inside = set(members)
+        x, y, rep, prev, stability = self._x, self._y, self._rep, self._prev, self._stability
+        tx, ty = self._rx[t], self._ry[t]
         room = self._max[t] - self._loads[t]
         given: dict[int, int] = {}
+        partners: dict[int, list[tuple[float, int]]] = {}  # per donor, cheapest last
         taken: set[int] = set()
         distance = objective = 0.0
         moves: list[tuple[int, int, int]] = []
         for h in members:
-            o = self._rep[h]
+            o = rep[h]
             if o == t:
                 continue
             if self._anchored[h] or h in self._frozen or (h, t) in self._forbidden:
                 return None
-            gain = self._d(h, t) - self._d(h, o)
+            gain = math.hypot(x[h] - tx, y[h] - ty) - math.hypot(
+                x[h] - self._rx[o], y[h] - self._ry[o]
+            )
+            back = -stability if prev[h] == t else 0.0  # brought back to its current rep
             if room > 0 and self._loads[o] - given.get(o, 0) > self._min[o]:
                 room -= 1
                 given[o] = given.get(o, 0) + 1
                 moves.append((h, o, t))
                 distance += gain
-                objective += gain + self._back(h, t)
+                objective += gain + back
                 continue
-            partner, cost = self._partner(t, o, inside, taken)
-            if partner < 0:
+            queue = partners.get(o)
+            if queue is None:
+                queue = partners[o] = self._partners(t, o, members)
+            while queue and queue[-1][1] in taken:
+                queue.pop()
+            if not queue:
                 return None
+            cost, partner = queue.pop()
             taken.add(partner)
             moves += [(h, o, t), (partner, t, o)]
             distance += gain + cost
-            objective += gain + cost + self._back(h, t) + self._back(partner, o)
+            objective += gain + cost + back + (-stability if prev[partner] == o else 0.0)
         return Plan(members, t, distance, objective, tuple(moves))
 
-    def _partner(self, t: int, o: int, inside: set[int], taken: set[int]) -> tuple[int, float]:
-        best, best_cost = -1, math.inf
+    def _partners(self, t: int, o: int, members: tuple[int, ...]) -> list[tuple[float, int]]:
+        """t's households that may go to o instead, with what that costs, dearest first."""
         group = self._rep_group[o]
         x, y, ok, groups, frozen = self._x, self._y, self._partner_ok, self._group, self._frozen
         ox, oy, tx, ty = self._rx[o], self._ry[o], self._rx[t], self._ry[t]
-        for c in self._households_at(t):
-            if not ok[c] or groups[c] != group or c in inside or c in taken or c in frozen:
-                continue
-            cost = math.hypot(x[c] - ox, y[c] - oy) - math.hypot(x[c] - tx, y[c] - ty)
-            if cost < best_cost and (c, o) not in self._forbidden:
-                best, best_cost = c, cost
-        return best, best_cost
+        found = [
+            (math.hypot(x[c] - ox, y[c] - oy) - math.hypot(x[c] - tx, y[c] - ty), c)
+            for c in self._households_at(t)
+            if ok[c] and groups[c] == group and c not in frozen and c not in members
+        ]
+        if self._forbidden:
+            found = [(cost, c) for cost, c in found if (c, o) not in self._forbidden]
+        found.sort(reverse=True)
+        return found
 
     def apply(self, plan: Plan) -> None:
         """Make the moves; the households involved are not moved again."""

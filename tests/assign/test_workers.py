@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from gridsvc.assign import Params, solve
+from gridsvc.assign.cohesion import keep_units_together
 from gridsvc.assign.pool import map_shared, shared
-from tests.assign.factories import random_problem
+from tests.assign.factories import random_problem, with_units
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,3 +111,13 @@ def test_workers_die_when_their_parent_is_killed() -> None:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_parallel_gathering_equals_the_serial_one() -> None:
+    rng = np.random.default_rng(8)
+    problem = with_units(random_problem(rng, sections=40, key_share=0.05), rng)
+    flow = solve(problem, Params(workers=1))
+    serial, serial_m = keep_units_together(problem, flow, params=Params(workers=1))
+    parallel, parallel_m = keep_units_together(problem, flow, params=Params(workers=2))
+    assert np.array_equal(serial.rep, parallel.rep)
+    assert parallel_m == pytest.approx(serial_m) and serial_m > 0
