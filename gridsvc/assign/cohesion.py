@@ -95,10 +95,13 @@ def _gather_blocks(first: int, last: int) -> tuple[Ints, Ints, float]:
     def local(global_rep: Ints) -> Ints:
         return np.where(global_rep >= 0, local_of[np.maximum(global_rep, 0)], -1)
 
-    in_run = np.zeros(problem.n_households, bool)
-    in_run[hs] = True
-    hh_local = np.cumsum(in_run) - 1
-    pairs = problem.forbidden[in_run[problem.forbidden[:, 0]]]
+    hh_local = np.full(problem.n_households, -1, np.int64)
+    hh_local[hs] = np.arange(len(hs))
+    pairs = problem.forbidden[hh_local[problem.forbidden[:, 0]] >= 0]
+    rep, fixed = local(solution.rep[hs]), local(problem.hh_fixed[hs])
+    # a pin to a representative outside the run (the solver ignored it) still holds the
+    # household where it is, as in the serial gathering
+    fixed = np.where((problem.hh_fixed[hs] >= 0) & (fixed < 0), rep, fixed)
     part = Problem(
         hh_xy=problem.hh_xy[hs],
         hh_group=problem.hh_group[hs],
@@ -111,10 +114,9 @@ def _gather_blocks(first: int, last: int) -> tuple[Ints, Ints, float]:
         rep_max=problem.rep_max[rs],
         hh_prev=local(problem.hh_prev[hs]),
         hh_unit=problem.hh_unit[hs],
-        hh_fixed=local(problem.hh_fixed[hs]),
+        hh_fixed=fixed,
         forbidden=np.column_stack([hh_local[pairs[:, 0]], local(pairs[:, 1])]),
     )
-    rep = local(solution.rep[hs])
     new_rep, added = _gather(part, rep, solution.cross_group[hs], solution.distance_m[hs], params)
     return hs, np.where(new_rep >= 0, rs[np.maximum(new_rep, 0)], -1), added
 

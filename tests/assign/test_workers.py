@@ -116,8 +116,22 @@ def test_workers_die_when_their_parent_is_killed() -> None:
 def test_parallel_gathering_equals_the_serial_one() -> None:
     rng = np.random.default_rng(8)
     problem = with_units(random_problem(rng, sections=40, key_share=0.05), rng)
+    # households of all sections interleaved, with pins and forbidden pairs
+    order = rng.permutation(problem.n_households)
+    for name in ("hh_xy", "hh_group", "hh_block", "hh_key", "hh_prev", "hh_unit", "hh_fixed"):
+        setattr(problem, name, getattr(problem, name)[order])
+    chosen = rng.choice(problem.n_households, 60, replace=False)
+    for h in chosen[:30]:
+        problem.hh_fixed[h] = rng.choice(np.flatnonzero(problem.rep_group == problem.hh_group[h]))
+    problem.forbidden = np.array(
+        [
+            [h, rng.choice(np.flatnonzero(problem.rep_group == problem.hh_group[h]))]
+            for h in chosen[30:]
+        ]
+    )
     flow = solve(problem, Params(workers=1))
     serial, serial_m = keep_units_together(problem, flow, params=Params(workers=1))
     parallel, parallel_m = keep_units_together(problem, flow, params=Params(workers=2))
     assert np.array_equal(serial.rep, parallel.rep)
     assert parallel_m == pytest.approx(serial_m) and serial_m > 0
+    assert np.array_equal(flow.rep, solve(problem, Params(workers=2)).rep)
