@@ -1,5 +1,4 @@
-"""The min-cost flow of one component (OR-Tools): exact loads first, lexicographic penalties
-only when the exact network is infeasible."""
+"""The min-cost flow of one component (OR-Tools): exact demands, or penalties when needed."""
 
 from __future__ import annotations
 

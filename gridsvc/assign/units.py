@@ -1,5 +1,4 @@
-"""Building units in an assignment: which are split, and a vectorised lower bound of what
-gathering each onto one of its representatives would cost."""
+"""Building units in an assignment: which are split, and what gathering each would cost."""
 
 from __future__ import annotations
 
