@@ -46,7 +46,7 @@ T = TypeVar("T")
 
 
 class TreeMemory:
-    """Samples the memory of this process and all its descendants every 50 ms."""
+    """Samples the memory of this process and all its descendants every 100 ms."""
 
     def __init__(self) -> None:
         self.peak_rss = self.peak_pss = 0
@@ -62,7 +62,7 @@ class TreeMemory:
         self._thread.join()
 
     def _run(self) -> None:
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.1):
             rss = pss = 0
             for pid in _tree(os.getpid()):
                 rss += _field(f"/proc/{pid}/status", "VmRSS:")
