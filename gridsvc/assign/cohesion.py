@@ -51,7 +51,7 @@ def keep_units_together(
     of blocks gathered in parallel (forked workers, as the solve)."""
     params = params or solution.params
     n = problem.n_households
-    if not params.keep_units or n == 0:
+    if not params.keep_units or n == 0 or problem.n_reps == 0:
         return solution, 0.0
     workers = params.workers or ((os.cpu_count() or 1) if n >= _PARALLEL_FROM else 1)
     if workers <= 1:
@@ -89,6 +89,8 @@ def _gather_blocks(first: int, last: int) -> tuple[Ints, Ints, float]:
     problem, solution, params, hh_blocks, rep_blocks = shared()
     hs = hh_blocks.order[hh_blocks.starts[first] : hh_blocks.starts[last]]
     rs = rep_blocks.order[rep_blocks.starts[first] : rep_blocks.starts[last]]
+    if not len(rs):
+        return hs, solution.rep[hs], 0.0  # nobody serves these blocks: nothing to gather
     local_of = np.full(problem.n_reps, -1, np.int64)
     local_of[rs] = np.arange(len(rs))
 

@@ -192,6 +192,8 @@ def _cut(problem: Problem, layout: _Layout, c0: int, c1: int) -> arcs.Batch:
 
     def local(global_rep: Ints) -> Ints:
         """A representative's local index when it is in the household's component, else -1."""
+        if not len(layout.rep_pos):
+            return np.full(len(global_rep), -1, np.int64)
         pos = layout.rep_pos[np.maximum(global_rep, 0)] - r0
         inside = (global_rep >= 0) & (pos >= 0) & (pos < len(rep))
         inside[inside] &= rep_comp[pos[inside]] == hh_comp[inside]
@@ -247,6 +249,8 @@ def _solve_batch(c0: int, c1: int) -> tuple[Ints, int]:
     number of arcs. Runs in a worker: the problem comes from the shared state."""
     problem, params, layout = shared()
     b = _cut(problem, layout, c0, c1)
+    if not len(b.rep):
+        return np.full(len(b.hh), -1, np.int64), 0  # nobody to serve them
     ph, pr, cross = arcs.candidate_arcs(b, params)
     metres = np.hypot(*(b.hh_xy[ph] - b.rep_xy[pr]).T)
     weight = np.where(b.hh_key[ph], params.key_weight, 1.0)
