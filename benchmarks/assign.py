@@ -3,11 +3,11 @@ and villages) of the given sizes.
 
 Prints the machine's load average at the start and the end; for each street, every pure stage
 (build the problem from the store's frames, solve, gather units, metrics, explain/diagnostics)
-as median [min, max] over --repeat runs, the peak memory of the whole process tree (this
-process and its workers: sum of RSS, and of PSS, which counts pages shared after fork once),
-the quality of the result, and, unless --no-db, the end-to-end time of `gridsvc assign` with the
-database (read, solve, store). Then the fitted exponent of time against size over the cities.
-Uses a throw-away database in the private cluster.
+as median [min, max] over --repeat runs with its CPU time (this process and its workers), the
+peak memory of the whole process tree (sum of RSS, and of PSS, which counts pages shared after
+fork once), the quality of the result, and, unless --no-db, the end-to-end time of `gridsvc
+assign` with the database (read, solve, store). Then the fitted exponent of time against size
+over the cities. Uses a throw-away database in the private cluster.
 Run: .venv/bin/python benchmarks/assign.py [--sizes 10000 100000 1000000] [--no-db]
 """
 
@@ -103,15 +103,26 @@ def load_average() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; {os.cpu_count()} cores)"
 
 
-def run_stages(households: pd.DataFrame, reps: pd.DataFrame) -> tuple[dict[str, float], tuple]:
-    """One pass of the pure stages as `gridsvc assign` runs them; seconds per stage."""
+def cpu_seconds() -> float:
+    """CPU time of this process and of its ended workers (user + system)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def run_stages(
+    households: pd.DataFrame, reps: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, float], tuple]:
+    """One pass of the pure stages as `gridsvc assign` runs them: wall and CPU seconds per
+    stage (CPU time shows the work apart from what other users of the machine take)."""
     params = Params()
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def timed(stage: str, work: Callable[[], T]) -> T:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), cpu_seconds()
         result = work()
         seconds[stage] = time.perf_counter() - started
+        cpu[stage] = cpu_seconds() - started_cpu
         return result
 
     problem, _ = timed("build", lambda: problem_from_frames(households, reps, params))
@@ -119,7 +130,7 @@ def run_stages(households: pd.DataFrame, reps: pd.DataFrame) -> tuple[dict[str, 
     gathered, extra = timed("gather", lambda: keep_units_together(problem, flow))
     timed("metrics", lambda: compute(problem, gathered))
     timed("explain", lambda: (explain(problem, gathered, params), split_units(problem, gathered)))
-    return seconds, (problem, flow, gathered, extra)
+    return seconds, cpu, (problem, flow, gathered, extra)
 
 
 def quality(problem: Problem, flow, gathered, extra: float) -> str:  # type: ignore[no-untyped-def]
@@ -146,11 +157,14 @@ def bench(
 ) -> dict[str, list[float]]:
     memory.reset()
     runs: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "total")}
+    cpu: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "total")}
     for _ in range(repeat):
-        seconds, result = run_stages(households, reps)
+        seconds, cpu_s, result = run_stages(households, reps)
         for stage in STAGES:
             runs[stage].append(seconds[stage])
+            cpu[stage].append(cpu_s[stage])
         runs["total"].append(sum(seconds.values()))
+        cpu["total"].append(sum(cpu_s.values()))
     problem = result[0]
     print(
         f"{label}: {problem.n_households:,} households, {problem.n_reps:,} representatives, "
@@ -160,7 +174,8 @@ def bench(
     for stage, values in runs.items():
         print(
             f"  {stage:<8} {statistics.median(values):7.3f} s  "
-            f"[{min(values):.3f}, {max(values):.3f}] of {len(values)}"
+            f"[{min(values):.3f}, {max(values):.3f}] of {len(values)}  "
+            f"(CPU {statistics.median(cpu[stage]):.3f} s)"
         )
     print(
         f"  peak memory of the process tree: RSS {memory.peak_rss / 1024:,.0f} MB, "

@@ -28,6 +28,7 @@ class Batch:
     hh_xy: Floats
     rep_xy: Floats
     hh_key: Bools
+    hh_size: Ints  # households each entry stands for (a node of a unit's households: several)
     hh_unit: Ints  # rank of the building unit, -1: none
     hh_prev: Ints  # local representative, -1: none or outside the component
     hh_fixed: Ints  # local pinned representative, -1: none or outside the component
@@ -115,7 +116,8 @@ def candidate_arcs(b: Batch, params: Params) -> tuple[Ints, Ints, Bools]:
         parts_r.append(r + r0)
     hh_cell, rep_cell = b.hh_cell(), b.rep_cell()
     room = np.bincount(rep_cell, weights=b.rep_max, minlength=b.n_cells)
-    short = cells[(np.diff(b.cell_h) > room) & b.comp_penalised[b.cell_comp]]
+    households = np.bincount(hh_cell, weights=b.hh_size, minlength=b.n_cells)
+    short = cells[(households > room) & b.comp_penalised[b.cell_comp]]
     comp_r = b.comp_bounds(b.cell_r)
     for c in short.tolist():  # a group without room reaches the rest of its block
         comp = b.cell_comp[c]

@@ -18,6 +18,12 @@ def distinct(values: Ints) -> Ints:
     return ordered[keep]
 
 
+def ranges(starts: Ints, counts: Ints) -> Ints:
+    """range(s, s + c) for each (s, c), concatenated, without a Python loop."""
+    counts = np.asarray(counts, np.int64)
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+
 @dataclass(frozen=True)
 class GroupIndex:
     """`order` lists the items group by group; group i's are order[starts[i]:starts[i + 1]].

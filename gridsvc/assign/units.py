@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gridsvc.assign.groups import ranges
 from gridsvc.assign.problem import Bools, Floats, Ints, Problem
 
 
@@ -50,12 +51,6 @@ def unit_parts(unit: Ints, rep: Ints, eligible: Bools) -> Parts:
 def eligible_members(problem: Problem, rep: Ints, cross: Bools) -> Bools:
     """Unit members the gathering may concern: ordinary, unpinned, served in their group."""
     return (problem.hh_unit >= 0) & ~problem.hh_key & (problem.hh_fixed < 0) & (rep >= 0) & ~cross
-
-
-def ranges(starts: Ints, counts: Ints) -> Ints:
-    """range(s, s + c) for each (s, c), concatenated, without a Python loop."""
-    counts = np.asarray(counts, np.int64)
-    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
 
 
 def two_part_estimates(
