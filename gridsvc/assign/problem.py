@@ -42,7 +42,7 @@ class Params:
             raise InputError(f"--key-weight {self.key_weight}: must be at least 1")
         if not 0 <= self.units_budget <= 1:
             raise InputError(
-                f"units budget {self.units_budget}: must be a share between 0 and 1 of the distance"
+                f"units_budget {self.units_budget}: must be a share of the distance from 0 to 1"
             )
         if self.stability_m < 0:
             raise InputError(f"--stability {self.stability_m}: must be 0 or more metres")
