@@ -72,6 +72,6 @@ def nearest_in_group(
     _, inverse = np.unique(np.concatenate([point_group, target_group]), return_inverse=True)
     height = inverse.astype(np.float64) * spacing
     tree = cKDTree(np.column_stack([targets, height[len(points) :]]))
-    distance, index = tree.query(np.column_stack([points, height[: len(points)]]))
+    distance, index = tree.query(np.column_stack([points, height[: len(points)]]), workers=-1)
     far = distance >= spacing / 2
     return np.where(far, np.inf, distance), np.where(far, -1, index).astype(np.int64)
