@@ -25,7 +25,7 @@ transportation optimum.
 Decomposition: a block whose groups all have room and whose pins stay inside their groups
 has no arc between groups, so each group is solved on its own. When a group can meet every
 level at no penalty, the penalty arcs are dropped (exact demands, see network.py): the same
-optimum, found faster. Candidate arcs: see arcs.py.
+optimum, found faster. Candidate arcs (arcs.py) are made once per supply node (batch.py).
 """
 
 from __future__ import annotations
@@ -98,12 +98,12 @@ def served_distances(problem: Problem, rep: Ints) -> tuple[Floats, Bools]:
     return distance, cross
 
 
-def _batches(layout: Layout, workers: int) -> list[tuple[int, int]]:
+def _batches(cells: Layout, workers: int) -> list[tuple[int, int]]:
     """Runs of whole components (first, last + 1) of about equal numbers of households."""
-    n_comps = len(layout.comp_penalised)
+    n_comps = len(cells.comp_penalised)
     if n_comps == 0:
         return []
-    comp_h = layout.cell_h[np.searchsorted(layout.cell_comp, np.arange(n_comps + 1))]
+    comp_h = cells.cell_h[np.searchsorted(cells.cell_comp, np.arange(n_comps + 1))]
     n = int(comp_h[-1])
     size = min(_BATCH_MAX, max(_BATCH_MIN, n // (workers * _TASKS_PER_WORKER)))
     cuts = np.unique(np.searchsorted(comp_h, np.arange(0, n, size)))
