@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gridsvc.assign.groups import GroupIndex, distinct
 from gridsvc.assign.problem import Ints, Problem
 
 
@@ -12,9 +13,13 @@ def greedy_nearest(problem: Problem) -> Ints:
     Households left over stay uncovered (-1)."""
     rep = np.full(problem.n_households, -1, np.int64)
     room = problem.rep_max.copy()
-    for group in np.unique(problem.hh_group):
-        hs = np.flatnonzero(problem.hh_group == group)
-        rs = np.flatnonzero(problem.rep_group == group)
+    labels = distinct(problem.hh_group)
+    households = GroupIndex.of(problem.hh_group, labels)
+    reps = GroupIndex.of(problem.rep_group[np.isin(problem.rep_group, labels)], labels)
+    rep_ids = np.flatnonzero(np.isin(problem.rep_group, labels))
+    for i in range(len(labels)):
+        hs = households.members(i)
+        rs = rep_ids[reps.members(i)]
         if not rs.size:
             continue
         d = np.hypot(*(problem.hh_xy[hs, None, :] - problem.rep_xy[None, rs, :]).transpose(2, 0, 1))

@@ -8,8 +8,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from gridsvc.assign.groups import GroupIndex, distinct, nearest_in_group
 from gridsvc.assign.problem import Floats, Params, Problem
 from gridsvc.assign.solve import Solution
+from gridsvc.assign.units import unit_parts
 
 ISOLATED_M = 1000.0
 
@@ -58,12 +60,22 @@ def explain(
 
     findings: list[Finding] = []
     loads = np.bincount(solution.rep[solution.covered], minlength=problem.n_reps)
-    for group in np.unique(np.concatenate([problem.hh_group, problem.rep_group])):
-        hs = np.flatnonzero(problem.hh_group == group)
-        rs = np.flatnonzero(problem.rep_group == group)
-        label = name(int(group), str(group))
-        room, need = int(problem.rep_max[rs].sum()), int(problem.rep_min[rs].sum())
-        if len(hs) > room:
+    labels = distinct(np.concatenate([problem.hh_group, problem.rep_group]))
+    hh_index = GroupIndex.of(problem.hh_group, labels)
+    rep_of = np.searchsorted(labels, problem.rep_group)
+    n_h = hh_index.sizes()
+    room = np.bincount(rep_of, weights=problem.rep_max, minlength=len(labels)).astype(np.int64)
+    need = np.bincount(rep_of, weights=problem.rep_min, minlength=len(labels)).astype(np.int64)
+    n_r = np.bincount(rep_of, minlength=len(labels))
+    short = np.bincount(
+        rep_of, weights=np.maximum(problem.rep_min - loads, 0), minlength=len(labels)
+    ).astype(np.int64)
+    # only the groups with something to say are looked at one by one
+    for i in np.flatnonzero((n_h > room) | (n_h < need)).tolist():
+        group = int(labels[i])
+        label = name(group, str(group))
+        if n_h[i] > room[i]:
+            hs = hh_index.members(i)
             left = hs[(solution.rep[hs] < 0) | solution.cross_group[hs]]
             site, gain = (
                 best_new_site(problem.hh_xy[left], params.max_load) if len(left) else (None, 0)
@@ -71,25 +83,24 @@ def explain(
             findings.append(
                 Finding(
                     "group_over_capacity",
-                    f"group {label}: {len(hs)} households but room for {room} with {len(rs)} "
-                    f"representatives; {len(hs) - room} left over "
+                    f"group {label}: {n_h[i]} households but room for {room[i]} with {n_r[i]} "
+                    f"representatives; {n_h[i] - room[i]} left over "
                     f"({int((solution.rep[hs] < 0).sum())} uncovered, "
                     f"{int(solution.cross_group[hs].sum())} served by another group); a new "
                     f"representative at the marked point would take {gain} of them",
-                    group=int(group),
-                    households=len(hs) - room,
+                    group=group,
+                    households=int(n_h[i] - room[i]),
                     point_xy=site,
                 )
             )
-        elif len(hs) < need:
-            short = int(np.maximum(problem.rep_min[rs] - loads[rs], 0).sum())
+        else:
             findings.append(
                 Finding(
                     "group_under_minimum",
-                    f"group {label}: {len(hs)} households cannot give its {len(rs)} "
-                    f"representatives their minimum of {need}; {short} contacts short",
-                    group=int(group),
-                    households=short,
+                    f"group {label}: {n_h[i]} households cannot give its {n_r[i]} "
+                    f"representatives their minimum of {need[i]}; {short[i]} contacts short",
+                    group=group,
+                    households=int(short[i]),
                 )
             )
     findings.extend(_isolated(problem, name, rep_name))
@@ -107,26 +118,22 @@ def explain(
 def _isolated(
     problem: Problem, name: Callable[[int, object], str], rep_name: Callable[[int], str]
 ) -> list[Finding]:
+    nearest, _ = nearest_in_group(
+        problem.rep_xy, problem.rep_group, problem.hh_xy, problem.hh_group
+    )
     found = []
-    for group in np.unique(problem.rep_group):
-        hs = np.flatnonzero(problem.hh_group == group)
-        rs = np.flatnonzero(problem.rep_group == group)
-        if len(hs):
-            nearest, _ = cKDTree(problem.hh_xy[hs]).query(problem.rep_xy[rs])
-        else:
-            nearest = np.full(len(rs), np.inf)
-        for r, d in zip(rs, np.atleast_1d(nearest), strict=True):
-            if d > ISOLATED_M:
-                found.append(
-                    Finding(
-                        "rep_isolated",
-                        f"representative {rep_name(int(r))} of group "
-                        f"{name(int(group), group)}: no household of the group within "
-                        f"{ISOLATED_M:.0f} m",
-                        group=int(group),
-                        rep=int(r),
-                    )
-                )
+    for r in np.flatnonzero(nearest > ISOLATED_M).tolist():
+        group = int(problem.rep_group[r])
+        found.append(
+            Finding(
+                "rep_isolated",
+                f"representative {rep_name(r)} of group {name(group, group)}: no household "
+                f"of the group within {ISOLATED_M:.0f} m",
+                group=group,
+                rep=r,
+            )
+        )
+    found.sort(key=lambda f: (f.group, f.rep))  # group by group, as the planner reads them
     return found
 
 
@@ -162,18 +169,30 @@ class SplitUnit:
 def split_units(problem: Problem, solution: Solution) -> list[SplitUnit]:
     """Units served by several representatives, and why: too big for one, or the loads."""
     eligible = (problem.hh_unit >= 0) & ~problem.hh_key & (problem.hh_fixed < 0) & solution.covered
+    parts = unit_parts(problem.hh_unit, solution.rep, eligible)
+    n_parts = parts.n_parts
+    split = np.flatnonzero(n_parts >= 2)
+    labels = distinct(problem.rep_group)
+    room_of = np.zeros(len(labels), np.int64)
+    np.maximum.at(room_of, np.searchsorted(labels, problem.rep_group), problem.rep_max)
+    first = parts.members[parts.unit_start[split]]
+    group = problem.hh_group[first]
+    at = np.searchsorted(labels, group).clip(0, max(len(labels) - 1, 0))
+    has_reps = (labels[at] == group) if len(labels) else np.zeros(len(split), bool)
+    room = np.where(has_reps, room_of[at] if len(labels) else 0, 0)
+    size = np.diff(parts.unit_start)[split]
     found = []
-    for unit in np.unique(problem.hh_unit[eligible]):
-        members = np.flatnonzero(eligible & (problem.hh_unit == unit))
-        reps = np.unique(solution.rep[members])
-        if len(reps) < 2:
-            continue
-        group_reps = problem.rep_group == problem.hh_group[members[0]]
-        room = int(problem.rep_max[group_reps].max()) if group_reps.any() else 0
+    for unit, n, k, cap in zip(
+        problem.hh_unit[first].tolist(),
+        size.tolist(),
+        n_parts[split].tolist(),
+        room.tolist(),
+        strict=True,
+    ):
         reason = (
-            f"larger than a representative's room ({len(members)} > {room})"
-            if len(members) > room
+            f"larger than a representative's room ({n} > {cap})"
+            if n > cap
             else "the loads of the group required it"
         )
-        found.append(SplitUnit(int(unit), len(members), len(reps), reason))
+        found.append(SplitUnit(unit, n, k, reason))
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gridsvc.assign.groups import nearest_in_group
 from gridsvc.assign.problem import Floats, Problem
 from gridsvc.assign.solve import Solution
 
@@ -22,14 +23,7 @@ def _distance_figures(values: Floats) -> dict[str, float | None]:
 
 def nearest_lower_bound(problem: Problem) -> Floats:
     """Each household's distance to the nearest active representative of its own group."""
-    best = np.full(problem.n_households, np.inf)
-    for group in np.unique(problem.hh_group):
-        hs = np.flatnonzero(problem.hh_group == group)
-        rs = np.flatnonzero(problem.rep_group == group)
-        if rs.size:
-            diff = problem.hh_xy[hs, None, :] - problem.rep_xy[None, rs, :]
-            best[hs] = np.sqrt((diff**2).sum(axis=2)).min(axis=1)
-    return best
+    return nearest_in_group(problem.hh_xy, problem.hh_group, problem.rep_xy, problem.rep_group)[0]
 
 
 def compute(problem: Problem, solution: Solution) -> dict[str, object]:

@@ -29,6 +29,7 @@ class Params:
     k_nearest: int = 20  # candidate representatives per household in large groups
     workers: int = 0  # 0: one process per core for large problems, serial for small ones
     keep_units: bool = True  # second stage: gather split building units (distance only)
+    units_budget: float = 0.003  # gathering adds at most this share of the flow's distance
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_load <= self.max_load or self.max_load < 1:
@@ -40,6 +41,10 @@ class Params:
             raise InputError(f"key_max {self.key_max}: must be 0 or more")
         if self.key_weight < 1:
             raise InputError(f"key_weight {self.key_weight}: must be at least 1")
+        if not 0 <= self.units_budget <= 1:
+            raise InputError(
+                f"units_budget {self.units_budget}: must be a share of the distance from 0 to 1"
+            )
         if self.stability_m < 0:
             raise InputError(f"stability_m {self.stability_m}: must be 0 or more metres")
 

@@ -72,3 +72,18 @@ def random_problem(
         rep_min=np.full(m, min_load),
         rep_max=np.full(m, max_load),
     )
+
+
+def with_units(problem: Problem, rng: np.random.Generator, spread_m: float = 0.0) -> Problem:
+    """Most households of each group in units of 2..12 at one stairwell (give or take)."""
+    unit = np.full(problem.n_households, -1)
+    for group in np.unique(problem.hh_group):
+        members = rng.permutation(np.flatnonzero(problem.hh_group == group))
+        start, label = 0, 0
+        while start < 0.8 * len(members):
+            part = members[start : start + int(rng.integers(2, 13))]
+            problem.hh_xy[part] = problem.hh_xy[part[0]] + rng.normal(0, spread_m, (len(part), 2))
+            unit[part] = group * 1000 + label
+            start, label = start + len(part), label + 1
+    problem.hh_unit = unit
+    return problem

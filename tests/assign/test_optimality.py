@@ -12,9 +12,16 @@ from gridsvc.assign.baseline import greedy_nearest
 from tests.assign.factories import random_problem
 
 
-def lp_optimum(problem: Problem, *, key_weight: float = 1.0, key_max: int | None = None) -> float:
-    """The transportation LP inside groups: loads in [min, max], optional key cap, weighted;
-    a pinned household has only its pinned pair, a forbidden pair is left out."""
+def lp_optimum(
+    problem: Problem,
+    *,
+    key_weight: float = 1.0,
+    key_max: int | None = None,
+    stability_m: float = 0.0,
+) -> float:
+    """The transportation LP inside groups: loads in [min, max], optional key cap, weighted,
+    S more for a household leaving its current representative; a pinned household has only
+    its pinned pair, a forbidden pair is left out."""
     forbidden = {(int(h), int(r)) for h, r in problem.forbidden}
     pairs = [
         (h, int(r))
@@ -29,6 +36,8 @@ def lp_optimum(problem: Problem, *, key_weight: float = 1.0, key_max: int | None
     h_idx, r_idx = np.array(pairs).T
     metres = np.hypot(*(problem.hh_xy[h_idx] - problem.rep_xy[r_idx]).T)
     cost = metres * np.where(problem.hh_key[h_idx], key_weight, 1.0)
+    prev = problem.hh_prev[h_idx]
+    cost += stability_m * ((prev >= 0) & (prev != r_idx))
     cols = np.arange(len(pairs))
     ones = np.ones(len(pairs))
     n, m = problem.n_households, problem.n_reps
@@ -78,6 +87,27 @@ def test_with_key_households_equals_the_weighted_optimum_under_the_cap(seed: int
     ours = float((result.distance_m * weights).sum())
     best = lp_optimum(problem, key_weight=2.0, key_max=3)
     assert np.bincount(result.rep[problem.hh_key], minlength=problem.n_reps).max() <= 3
+    assert best - 1e-6 <= ours <= best + 0.1 * problem.n_households
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_with_current_representatives_equals_the_optimum_with_stability(seed: int) -> None:
+    rng = np.random.default_rng(1500 + seed)
+    problem = random_problem(rng, sections=2, key_share=0.1)
+    for group in np.unique(problem.hh_group):  # keep every group within the key cap
+        keys = np.flatnonzero(problem.hh_key & (problem.hh_group == group))
+        problem.hh_key[keys[3 * int((problem.rep_group == group).sum()) :]] = False
+    problem.hh_prev = np.array(
+        [
+            rng.choice(np.flatnonzero(problem.rep_group == g)) if rng.random() < 0.7 else -1
+            for g in problem.hh_group
+        ]
+    )
+    result = solve(problem, Params(key_weight=2.0, key_max=3, stability_m=100.0))
+    moved = (problem.hh_prev >= 0) & (result.rep != problem.hh_prev)
+    weights = np.where(problem.hh_key, 2.0, 1.0)
+    ours = float((result.distance_m * weights).sum() + 100.0 * moved.sum())
+    best = lp_optimum(problem, key_weight=2.0, key_max=3, stability_m=100.0)
     assert best - 1e-6 <= ours <= best + 0.1 * problem.n_households
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gridsvc.assign import Params, solve
+from gridsvc.assign.cohesion import keep_units_together
 from gridsvc.assign.diagnostics import explain
 from gridsvc.errors import InputError
 from tests.assign.factories import line_problem
@@ -119,3 +120,20 @@ def test_bad_parameters_are_named(kwargs: dict) -> None:
     with pytest.raises(InputError) as caught:
         Params(**kwargs)
     assert any(name.replace("_", "-").split("-")[0] in str(caught.value) for name in kwargs)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_households_that_nobody_can_serve_stay_uncovered(workers: int) -> None:
+    # section 1 has no representative at all; then the street has none
+    problem = line_problem([0, 1, 2], [5], hh_block=[0, 0, 1], hh_group=[0, 0, 1], min_load=0)
+    problem.hh_unit = np.array([4, 4, 4])
+    params = Params(workers=workers, min_load=0)
+    result = solve(problem, params)
+    assert result.rep.tolist() == [0, 0, -1]
+    assert keep_units_together(problem, result)[1] == 0.0
+    nobody = line_problem([0, 1, 2], [])
+    empty = solve(nobody, params)
+    assert empty.rep.tolist() == [-1, -1, -1]
+    gathered, added = keep_units_together(nobody, empty)
+    assert gathered is empty and added == 0.0
+    assert [f.kind for f in explain(nobody, empty, params)] == ["group_over_capacity"]
