@@ -20,8 +20,9 @@ class Role(IntEnum):
 
     public = 0  # no key, no log-in: areas, codes, counts, representatives' published contact
     viewer = 1  # community systems and dashboards: names and phones masked, homes to a block
-    staff = 2  # the office: full records of its scope, print material
-    planner = 3  # staff, plus imports, runs, steering and exports
+    representative = 2  # a 居民代表: their own households in full (scope representative:CODE)
+    staff = 3  # the office: full records of its scope, print material
+    planner = 4  # staff, plus imports, runs, steering and exports
 
     @classmethod
     def parse(cls, name: str) -> Role:
@@ -44,27 +45,29 @@ class Show(Enum):
 
 H, M, P, B, F = Show.hidden, Show.masked, Show.published, Show.block, Show.full
 
-# field -> what each role gets (public, viewer, staff, planner); outside the caller's scope
-# every personal field falls back to the public column.
-FIELD_POLICY: dict[str, tuple[Show, Show, Show, Show]] = {
-    "household.head_name": (H, M, F, F),
-    "household.phone": (H, M, F, F),
-    "household.address": (H, F, F, F),
-    "household.point": (H, B, F, F),
-    "household.key_category": (H, H, F, F),  # counts of key households too
-    "representative.name": (F, F, F, F),  # their published contact: what the card is for
-    "representative.phone": (P, P, F, F),
-    "representative.home": (H, B, F, F),
-    "contact.line": (H, B, F, F),  # who contacts whom: both ends are homes
+# field -> what each role gets (public, viewer, representative, staff, planner) inside the
+# caller's scope; outside it every personal field falls back to the public column. A
+# representative's scope is their own households (and their own record).
+FIELD_POLICY: dict[str, tuple[Show, Show, Show, Show, Show]] = {
+    "household.head_name": (H, M, F, F, F),
+    "household.phone": (H, M, F, F, F),
+    "household.address": (H, F, F, F, F),
+    "household.point": (H, B, F, F, F),
+    "household.key_category": (H, H, F, F, F),  # counts of key households too
+    "representative.name": (F, F, F, F, F),  # their published contact: what the card is for
+    "representative.phone": (P, P, F, F, F),
+    "representative.home": (H, B, F, F, F),
+    "contact.line": (H, B, F, F, F),  # who contacts whom: both ends are homes
 }
 
 BLOCK_DEGREES = 0.0005  # ~55 m north-south, ~49 m east-west at Zhuzhou's latitude
-SCOPE_LEVELS = ("street", "community", "section")
+SCOPE_LEVELS = ("street", "community", "section", "representative")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The part of the street a caller answers for: the street, a community or a section."""
+    """The part of the street a caller answers for: the street, a community, a section, or
+    (for a representative) their own households."""
 
     level: str = "street"
     code: str | None = None
@@ -77,7 +80,8 @@ class Scope:
 
     @classmethod
     def parse(cls, text: str | None) -> Scope:
-        """'street', 'community:GH01' or 'section:GH01-S02' (None: the street)."""
+        """'street', 'community:GH01', 'section:GH01-S02' or 'representative:R0001' (None:
+        the street)."""
         if not text or text == "street":
             return cls()
         level, _, code = text.partition(":")
@@ -86,11 +90,15 @@ class Scope:
     def __str__(self) -> str:
         return self.level if self.code is None else f"{self.level}:{self.code}"
 
-    def covers(self, community: str | None, section: str | None) -> bool:
-        """Whether a place (by its community and section codes) lies in this scope."""
+    def covers(
+        self, community: str | None, section: str | None, representative: str | None = None
+    ) -> bool:
+        """Whether a record (by its community, section and representative codes) lies in
+        this scope."""
         if self.level == "street":
             return True
-        return (community if self.level == "community" else section) == self.code
+        given = {"community": community, "section": section, "representative": representative}
+        return given[self.level] == self.code
 
 
 STREET = Scope()
@@ -110,7 +118,10 @@ class Actor:
         return self.role >= role
 
     def show(self, field: str, in_scope: bool = True) -> Show:
-        """What this actor gets of `field` for a record inside (or outside) their scope."""
+        """What this actor gets of `field` for a record inside (or outside) their scope (a
+        representative without a representative scope has none)."""
+        if self.role == Role.representative and self.scope.level != "representative":
+            in_scope = False
         column = self.role if in_scope else Role.public
         return FIELD_POLICY[field][column]
 
@@ -179,11 +190,20 @@ REP_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+def _rep_code(record: dict, columns: dict[str, tuple[str, str]]) -> str | None:
+    """The representative a record belongs to: a household's, or a representative's own."""
+    if columns is REP_COLUMNS:
+        return record.get("code")
+    return record.get("rep_code") or record.get("representative_code")
+
+
 def apply_record(actor: Actor, record: dict, columns: dict[str, tuple[str, str]] = COLUMNS) -> dict:
     """A copy of one record (a dict of the store's columns) as `actor` may see it. The record's
     `community_code`/`section_code` place it in or out of the actor's scope; a
     `publish_phone` (or `rep_publish_phone`) of false hides the representative's phone."""
-    in_scope = actor.scope.covers(record.get("community_code"), record.get("section_code"))
+    in_scope = actor.scope.covers(
+        record.get("community_code"), record.get("section_code"), _rep_code(record, columns)
+    )
     out = dict(record)
     for column, (field, kind) in columns.items():
         if column in out:
@@ -230,6 +250,12 @@ def apply_frame(
         inside = pd.Series(True, index=out.index)
     else:
         key = f"{actor.scope.level}_code"
+        if actor.scope.level == "representative":
+            key = (
+                "code"
+                if columns is REP_COLUMNS
+                else ("rep_code" if "rep_code" in out else "representative_code")
+            )
         inside = out[key] == actor.scope.code if key in out else pd.Series(False, index=out.index)
     for column, (field, kind) in columns.items():
         if column not in out:

@@ -39,8 +39,12 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     key = sub.add_parser("keys", help="API keys: create (printed once), list, revoke")
     key.add_argument("action", choices=["create", "list", "revoke"])
-    key.add_argument("--role", default="viewer", help="viewer, staff or planner")
-    key.add_argument("--scope", default="street", help="street, community:CODE or section:CODE")
+    key.add_argument("--role", default="viewer", help="viewer, representative, staff or planner")
+    key.add_argument(
+        "--scope",
+        default="street",
+        help="street, community:CODE, section:CODE, or representative:CODE for a representative",
+    )
     key.add_argument("--name", help="who the key is for")
     key.add_argument("--id", type=int, help="revoke: the key's id")
     key.set_defaults(handler=cmd_keys)

@@ -51,7 +51,7 @@ REPRESENTATIVE_SQL = f"""
 REP_HOUSEHOLDS_SQL = f"""
     SELECT h.code, h.address, h.head_name, h.phone, h.key_category, a.distance_m,
            a.cross_group, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
-           s.code AS section_code, c.code AS community_code
+           s.code AS section_code, c.code AS community_code, r.code AS rep_code
     FROM representative r
     JOIN assignment a ON a.representative_id = r.id
          AND a.run_id = {IN_FORCE}
@@ -103,7 +103,12 @@ def locate(
     return place, rows(conn, NEAREST_REPS_SQL, params)
 
 
-AREA_TABLES = {"community": "community", "section": "grid_section", "group": "resident_group"}
+AREA_TABLES = {
+    "community": "community",
+    "section": "grid_section",
+    "group": "resident_group",
+    "representative": "representative",
+}
 
 
 def place_exists(conn: connection, level: str, code: str) -> bool:

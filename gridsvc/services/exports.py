@@ -71,8 +71,14 @@ def _in_scope(actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
     """Rows outside the caller's scope are left out of an export altogether."""
     if actor.scope.level == "street" or frame.empty:
         return frame
-    column = f"{actor.scope.level}_code"
-    return frame[frame[column] == actor.scope.code]
+    columns = [f"{actor.scope.level}_code"]
+    if actor.scope.level == "representative":
+        columns += ["old_representative", "new_representative"]
+    mask = pd.Series(False, index=frame.index)
+    for column in columns:
+        if column in frame:
+            mask |= frame[column] == actor.scope.code
+    return frame[mask]
 
 
 def contact_table(conn: Connection, actor: Actor, run_id: int | None = None) -> pd.DataFrame:

@@ -32,6 +32,10 @@ def create_key(
     if role == Role.public:
         raise InputError("role public: a key needs viewer, staff or planner")
     scope = scope or Scope()
+    if (role == Role.representative) != (scope.level == "representative"):
+        raise InputError(
+            "a representative's key has the scope representative:CODE, and only theirs does"
+        )
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with transaction(conn):
         if scope.code is not None:

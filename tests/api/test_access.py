@@ -123,3 +123,33 @@ def test_reads_are_audited_with_the_real_actor(live: Live) -> None:
     assert [r[2] for r in rows] == ["lookups.locate", "lookups.household"]
     assert rows[0][0].endswith("(test staff)") and rows[1][0].endswith("(test planner)")
     assert rows[1][3] == f"/households/{code}"
+
+
+def test_a_representative_sees_their_own_households_only(live: Live) -> None:
+    rep, own, other = query(
+        live,
+        """SELECT r.code, h.code, (SELECT h2.code FROM household h2 JOIN assignment a2
+             ON a2.household_id = h2.id AND a2.run_id = a.run_id
+             WHERE a2.representative_id <> r.id ORDER BY h2.code LIMIT 1)
+        FROM representative r JOIN assignment a ON a.representative_id = r.id
+        AND a.run_id = (SELECT id FROM assignment_run WHERE in_force)
+        JOIN household h ON h.id = a.household_id ORDER BY r.code, h.code LIMIT 1""",
+    )[0]
+    conn = psycopg2.connect(live.db_url)
+    key = keys.create_key(
+        conn, PLANNER, "代表", Role.representative, Scope("representative", rep)
+    )
+    with pytest.raises(Exception, match="representative:CODE"):
+        keys.create_key(conn, PLANNER, "代表", Role.representative)
+    conn.close()
+    client = live.client()
+    client.headers["X-API-Key"] = key
+    mine = client.get(f"/households/{own}").json()
+    theirs = client.get(f"/households/{other}").json()
+    assert mine["head_name"] and "*" not in mine["head_name"] and mine["lon"] is not None
+    assert theirs["head_name"] is None and theirs["phone"] is None and theirs["lon"] is None
+    listed = client.get(f"/representatives/{rep}/households").json()
+    assert all(h["head_name"] and "*" not in h["head_name"] for h in listed["households"])
+    exported = client.get("/exports/contacts", params={"format": "csv"})
+    frame = pd.read_csv(io.BytesIO(exported.content), encoding="utf-8-sig", dtype=str)
+    assert set(frame["代表编号"]) == {rep} and len(frame) == listed["count"]
