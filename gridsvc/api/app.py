@@ -14,7 +14,17 @@ from gridsvc import __version__
 from gridsvc.api import errors
 from gridsvc.api.guards import InputGuard
 from gridsvc.api.pool import Pool
-from gridsvc.api.routes import health, lookups, ogc, pages, planner, steering, structure
+from gridsvc.api.routes import (
+    health,
+    lookups,
+    maps,
+    ogc,
+    pages,
+    planner,
+    resident,
+    steering,
+    structure,
+)
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
 
@@ -47,7 +57,17 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
     errors.install(app)
     # links are built from the Host header (OGC next/prev): only known hosts are answered
     app.add_middleware(InputGuard, allowed_hosts=allowed_hosts(settings))
-    for module in (pages, health, lookups, structure, planner, steering, ogc):
+    for module in (
+        pages,
+        maps,
+        resident,
+        health,
+        lookups,
+        structure,
+        planner,
+        steering,
+        ogc,
+    ):
         app.include_router(module.router)
     return app
 

@@ -136,9 +136,7 @@ def test_a_representative_sees_their_own_households_only(live: Live) -> None:
         JOIN household h ON h.id = a.household_id ORDER BY r.code, h.code LIMIT 1""",
     )[0]
     conn = psycopg2.connect(live.db_url)
-    key = keys.create_key(
-        conn, PLANNER, "代表", Role.representative, Scope("representative", rep)
-    )
+    key = keys.create_key(conn, PLANNER, "代表", Role.representative, Scope("representative", rep))
     with pytest.raises(Exception, match="representative:CODE"):
         keys.create_key(conn, PLANNER, "代表", Role.representative)
     conn.close()
