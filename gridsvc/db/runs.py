@@ -203,6 +203,28 @@ def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
     copy_frame(conn, "assignment", frame, list(frame.columns))
 
 
+def prune(conn: connection, keep_last: int) -> int:
+    """Remove the runs no rule keeps: the run in force, every scenario, the last `keep_last`,
+    runs still running, and runs an access-log row names ("run N"). Returns how many went."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """WITH named AS (
+                   SELECT DISTINCT (regexp_matches(subject, '([0-9]+)', 'g'))[1]::bigint AS id
+                   FROM audit_log WHERE subject LIKE 'run%%'),
+               gone AS (
+                   SELECT id FROM assignment_run
+                   WHERE NOT in_force AND scenario IS NULL AND status <> 'running'
+                     AND id NOT IN (SELECT id FROM assignment_run ORDER BY id DESC LIMIT %s)
+                     AND id NOT IN (SELECT id FROM named WHERE id IS NOT NULL))
+               DELETE FROM assignment_run r USING gone WHERE r.id = gone.id RETURNING r.id""",
+            (keep_last,),
+        )
+        gone = [int(row[0]) for row in cur.fetchall()]
+        if gone:
+            cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
+    return len(gone)
+
+
 def list_runs(conn: connection, limit: int = 20) -> pd.DataFrame:
     return read_frame(
         conn,
