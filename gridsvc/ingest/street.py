@@ -10,6 +10,7 @@ import pandas as pd
 
 from gridsvc.errors import InputError
 from gridsvc.ingest.boundaries import read_boundaries
+from gridsvc.ingest.geojson import read_bytes
 
 LEVELS = ("communities", "sections", "groups")
 LEVEL_OF = {"communities": "community", "sections": "section", "groups": "group"}
@@ -71,23 +72,16 @@ def read_street(folder: Path) -> StreetFiles:
     people = {}
     for name, columns in (("representatives", REP_COLUMNS), ("households", HOUSE_COLUMNS)):
         path = folder / f"{name}.csv"
-        digest.update(_read_bytes(path))
+        digest.update(read_bytes(path))
         people[name] = read_people(path, columns, group_codes)
     return StreetFiles(
         folder, areas, people["representatives"], people["households"], digest.hexdigest()
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file is missing") from None
-
-
 def read_people(path: Path, columns: list[str], group_codes: set[str]) -> pd.DataFrame:
     """A people CSV (UTF-8) with `columns`; every row's group must exist."""
-    _read_bytes(path)
+    read_bytes(path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
