@@ -20,6 +20,7 @@ from gridsvc.api.routes import (
     maps,
     ogc,
     pages,
+    people,
     planner,
     resident,
     steering,
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         structure,
         planner,
         steering,
+        people,
         ogc,
     ):
         app.include_router(module.router)

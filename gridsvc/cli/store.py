@@ -42,10 +42,20 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from gridsvc import sample
+    from gridsvc.sample_people import generate_roster
 
     street = sample.generate(seed=args.seed)
     for path in sample.write(street, args.out):
         print(f"wrote {path}")
+    roster = generate_roster(
+        street["communities"],
+        street["sections"],
+        street["groups"],  # type: ignore[arg-type]
+        street["representatives"],
+        args.seed,  # type: ignore[arg-type]
+    )
+    roster.to_csv(args.out / "roster.csv", index=False, encoding="utf-8", lineterminator="\n")
+    print(f"wrote {args.out / 'roster.csv'}")
     print(json.dumps(street["meta"]["counts"], ensure_ascii=False))  # type: ignore[index]
     return 0
 
