@@ -21,9 +21,12 @@ from gridsvc.api.routes import (
     ogc,
     pages,
     planner,
+    points,
     resident,
+    rota,
     steering,
     structure,
+    visits,
 )
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
@@ -67,6 +70,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         planner,
         steering,
         ogc,
+        visits,
+        points,
+        rota,
     ):
         app.include_router(module.router)
     return app
