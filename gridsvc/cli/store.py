@@ -46,6 +46,11 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     street = sample.generate(seed=args.seed)
     for path in sample.write(street, args.out):
         print(f"wrote {path}")
+    from gridsvc import sample_work  # a year of visits, points and receptions (issue 15)
+
+    work = sample_work.generate(street["households"], street["representatives"], args.seed)  # type: ignore[arg-type]
+    for path in sample_work.write(work, args.out):
+        print(f"wrote {path}")
     print(json.dumps(street["meta"]["counts"], ensure_ascii=False))  # type: ignore[index]
     return 0
 

@@ -117,6 +117,11 @@ def cmd_rota(args: argparse.Namespace, settings: Settings) -> int:
             made = rota.make_rota(conn, actor, year, per_day=args.per_day or settings.rota_per_day)
             print(f"rota {made.year}: {made.stations} stations, {made.receptions} receptions, "
                   f"{made.duties} duties")  # fmt: skip
+            if not made.holidays_known:
+                print(
+                    f"warning: the holidays of {year} are not known (chinese-calendar covers to "
+                    "2026): only weekends were moved; load the State Council's schedule"
+                )
         elif args.action == "show":
             frame = rota.duties(
                 conn,
@@ -190,3 +195,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rot.add_argument("--station")
     rot.add_argument("--out", type=Path)
     rot.set_defaults(handler=cmd_rota)
+    register_load(sub)
+
+
+def cmd_work(args: argparse.Namespace, settings: Settings) -> int:
+    from gridsvc.services.work_load import load_work
+
+    with connection(settings) as conn:
+        done = load_work(conn, terminal_actor("work load"), args.folder, year=args.year,
+                         per_day=settings.rota_per_day)  # fmt: skip
+    print(f"stored {done.visits} visits ({done.visit_points} with points), {done.staff_points} "
+          f"staff points, {done.unavailable} dates off; rota {done.duties} duties, "
+          f"{done.attended} attended")  # fmt: skip
+    return 0
+
+
+def register_load(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    work = sub.add_parser("work", help="load a year of work records (work_*.csv) from a folder")
+    work.add_argument("action", choices=["load"])
+    work.add_argument("folder", type=Path)
+    work.add_argument("--year", type=int, default=2026, help="the year of the rota to make")
+    work.set_defaults(handler=cmd_work)

@@ -186,3 +186,31 @@ def board(conn: connection, community: str, start: dt.date, end: dt.date) -> pd.
 def community_name(conn: connection, code: str) -> str | None:
     found = one(conn, "SELECT name FROM community WHERE code = %s", (code,))
     return str(found["name"]) if found else None
+
+
+def award_visits_bulk(conn: connection, visit_ids: list[int], actor: str) -> int:
+    """The visit task's points for many visits at once, in date order, as far as each month's
+    cap allows (whole awards only: a bulk load has no partial trims). Entries added."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """WITH t AS (SELECT * FROM point_task WHERE event = 'visit'),
+               v AS (SELECT v.id, v.representative_id, v.visited_on,
+                            sum(t.points) OVER (
+                                PARTITION BY v.representative_id,
+                                             date_trunc(t.cap_period, v.visited_on)
+                                ORDER BY v.visited_on, v.id) AS running
+                     FROM visit v, t WHERE v.id = ANY(%(ids)s)
+                       AND NOT EXISTS (SELECT 1 FROM point_entry e
+                                       WHERE e.source = 'visit:' || v.id))
+               INSERT INTO point_entry (representative_id, task_code, points, earned_on, source,
+                                        actor)
+               SELECT v.representative_id, t.code, t.points, v.visited_on, 'visit:' || v.id,
+                      %(actor)s
+               FROM v, t WHERE t.cap IS NULL OR v.running <= t.cap - coalesce((
+                   SELECT sum(e.points) FROM point_entry e
+                   WHERE e.representative_id = v.representative_id AND e.task_code = t.code
+                     AND date_trunc(t.cap_period, e.earned_on)
+                         = date_trunc(t.cap_period, v.visited_on)), 0)""",
+            {"ids": visit_ids, "actor": actor},
+        )
+        return int(cur.rowcount)

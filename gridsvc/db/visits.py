@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 from psycopg2 import sql
 from psycopg2.extensions import connection
+from psycopg2.extras import execute_values
 
 from gridsvc.db.frames import one, read_frame
 from gridsvc.db.runs import IN_FORCE
@@ -171,3 +172,24 @@ def contacts_with_last_visit(
 ) -> pd.DataFrame:
     query = sql.SQL(DUE_SQL).format(contacts=sql.SQL(CONTACTS_CTE))
     return read_frame(conn, query, {**_filters(community, section, rep), "until": until})
+
+
+def insert_many(conn: connection, frame: pd.DataFrame, actor: str) -> list[tuple[int, int]]:
+    """Visits by household code (each by the household's representative in force) in bulk;
+    households without a representative are skipped. (visit id, representative id) stored."""
+    with conn.cursor() as cur:
+        found = execute_values(
+            cur,
+            f"""INSERT INTO visit (household_id, representative_id, visited_on, kinds, notes,
+                                   actor)
+                SELECT h.id, a.representative_id, v.day::date, string_to_array(v.kinds, ','),
+                       v.notes, v.actor
+                FROM (VALUES %s) AS v (code, day, kinds, notes, actor)
+                JOIN household h ON h.code = v.code
+                JOIN assignment a ON a.household_id = h.id AND a.run_id = {IN_FORCE}
+                RETURNING id, representative_id""",
+            [(r.household, r.visited_on, r.kinds, r.notes, actor) for r in frame.itertuples()],
+            page_size=5000,
+            fetch=True,
+        )
+    return [(int(a), int(b)) for a, b in found]

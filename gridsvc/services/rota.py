@@ -65,6 +65,7 @@ class RotaMade:
     stations: int
     receptions: int
     duties: int
+    holidays_known: bool  # False: the year's holidays are not loaded, weekends only moved
 
 
 def make_rota(
@@ -81,6 +82,7 @@ def make_rota(
     require_street_scope(actor, "making the rota")
     if not 2000 <= year <= 2100:
         raise InputError(f"year {year}: between 2000 and 2100")
+    calendar = calendar or Calendar()
     days = reception_days(year, calendar)
     start, end = days[0][1], days[-1][1]  # a 26 December may move into January
     receptions = duties = 0
@@ -99,7 +101,7 @@ def make_rota(
             rows = [(nominal, day, plan[day]) for nominal, day in days]
             duties += db.replace_plan(conn, int(station_id), start, end, rows)
             receptions += len(rows)
-    return RotaMade(year, len(stations), receptions, duties)
+    return RotaMade(year, len(stations), receptions, duties, calendar.covered(year))
 
 
 def set_unavailable(

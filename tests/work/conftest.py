@@ -9,6 +9,7 @@ import pytest
 
 from gridsvc.db.connection import Connection
 from gridsvc.db.frames import rows
+from tests.api.conftest import live  # noqa: F401 - the live server, for test_api
 from tests.helpers import assign
 
 
