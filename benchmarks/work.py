@@ -55,6 +55,11 @@ def main() -> None:
             1.0,
             lambda: visits.shares(conn, BENCH, "representative", year.start, year.end),
         )
+        measure(
+            "overdue visits, whole street, with 2,000 walking orders",
+            5.0,
+            lambda: visits.overdue(conn, BENCH),
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -239,6 +240,6 @@ def month_page(conn: Connection, actor: Actor, month: str, community: str | None
         first = dt.date.fromisoformat(f"{month}-01")
     except ValueError:
         raise InputError(f"month {month[:20]!r}: give it as 2026-10") from None
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    last = first.replace(day=monthrange(first.year, first.month)[1])
     frame = db.duties(conn, first, last, community=community)
     return rota_month(month, db.stations(conn), frame)

@@ -90,6 +90,11 @@ def log_visit(
     return Visit(visit_id, household, rep_code, visited_on, kinds, notes, ids, entry)
 
 
+def _check_span(since: dt.date, until: dt.date) -> None:
+    if not (dt.date(2000, 1, 1) <= since <= until <= dt.date(2100, 12, 31)):
+        raise InputError(f"since/until {since}..{until}: a span within 2000–2100, in order")
+
+
 def _scope_filters(
     actor: Actor, community: str | None, section: str | None, representative: str | None
 ) -> dict:
@@ -115,6 +120,7 @@ def list_visits(
 ) -> pd.DataFrame:
     """Visits in a span, newest first (household codes and notes: representative and up)."""
     require_role(actor, Role.representative, "list visits")
+    _check_span(since, until)
     filters = _scope_filters(actor, community, section, representative)
     frame = visits.listing(conn, since, until, **filters)
     record_read(conn, actor, "visits.list", f"{since}..{until} {filters}", len(frame))
@@ -139,6 +145,9 @@ def shares(
     require_role(actor, Role.viewer, "read visit shares")
     if level not in LEVELS:
         raise InputError(f"level {level!r}: choose {', '.join(LEVELS)}")
+    _check_span(since, until)
+    if not 1 <= key_days <= 3660:
+        raise InputError(f"key_days {key_days}: between 1 and 3660")
     filters = _scope_filters(actor, community, section, representative)
     key_since = until - dt.timedelta(days=key_days - 1)
     frame = visits.shares(conn, level, since, until, key_since, **filters)
@@ -196,15 +205,21 @@ def overdue(
 
 def _walk_positions(frame: pd.DataFrame) -> pd.Series:
     """Each household's place in its representative's walk (key households walked first, the
-    rest after, each a short tour from the representative's home)."""
-    positions = pd.Series(0, index=frame.index, dtype="int64")
+    rest after, each a short tour from the representative's home). Plain arrays: a street
+    has two thousand walks, too many for pandas' per-group overhead."""
+    positions = np.zeros(len(frame), dtype="int64")
     if frame.empty:
-        return positions
+        return pd.Series(positions, index=frame.index)
     epsg = coords.metric_epsg_for(frame["lon"].to_numpy(float))
-    for (_, key), part in frame.groupby(["rep_code", "key"]):
-        x, y = coords.to_metric(part["lon"].to_numpy(float), part["lat"].to_numpy(float), epsg)
-        hx, hy = coords.to_metric([part["rep_lon"].iloc[0]], [part["rep_lat"].iloc[0]], epsg)
-        order = walking_order([hx[0], hy[0]], np.column_stack([x, y]))
-        for rank, i in enumerate(order):
-            positions[part.index[i]] = rank + (0 if key else 10_000)
-    return positions
+    x, y = coords.to_metric(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), epsg)
+    hx, hy = coords.to_metric(
+        frame["rep_lon"].to_numpy(float), frame["rep_lat"].to_numpy(float), epsg
+    )
+    walks = pd.factorize(frame["rep_code"].astype(str) + "|" + frame["key"].astype(str))[0]
+    keys = frame["key"].to_numpy(bool)
+    by_walk = np.argsort(walks, kind="stable")
+    bounds = np.flatnonzero(np.diff(walks[by_walk])) + 1
+    for rows in np.split(by_walk, bounds):
+        order = walking_order([hx[rows[0]], hy[rows[0]]], np.column_stack([x[rows], y[rows]]))
+        positions[rows[order]] = np.arange(len(rows)) + (0 if keys[rows[0]] else 10_000)
+    return pd.Series(positions, index=frame.index)

@@ -85,3 +85,12 @@ def test_representatives_log_only_their_own(worked: Worked) -> None:
 def test_bad_visits_are_refused(worked: Worked, kinds: list[str], day: dt.date, field: str) -> None:
     with pytest.raises(InputError, match=field):
         visits.log_visit(worked.conn, PLANNER, worked.households[0], day, kinds, today=TODAY)
+
+
+def test_odd_spans_are_refused(worked: Worked) -> None:
+    with pytest.raises(InputError, match="since/until"):
+        visits.shares(worked.conn, PLANNER, "street", dt.date(1, 1, 1), dt.date(1, 1, 2))
+    with pytest.raises(InputError, match="since/until"):
+        visits.list_visits(worked.conn, PLANNER, TODAY, TODAY - dt.timedelta(1))
+    with pytest.raises(InputError, match="level"):
+        visits.shares(worked.conn, PLANNER, "planet", TODAY, TODAY)
