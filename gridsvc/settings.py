@@ -40,6 +40,15 @@ class Settings(BaseSettings):
         gt=0,
         description="a session idle inside a transaction this long is ended (its locks freed)",
     )
+    visit_key_days: int = Field(
+        default=30, ge=1, le=366, description="a key household is due a visit this often (days)"
+    )
+    visit_overdue_days: int = Field(
+        default=90, ge=1, le=730, description="any other household is due a visit this often"
+    )
+    rota_per_day: int = Field(
+        default=2, ge=1, le=20, description="representatives on duty per station and day"
+    )
     allowed_hosts: str = Field(
         default="",
         description="Host headers the API answers, comma-separated (default: 127.0.0.1, "

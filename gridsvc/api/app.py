@@ -22,9 +22,12 @@ from gridsvc.api.routes import (
     pages,
     people,
     planner,
+    points,
     resident,
+    rota,
     steering,
     structure,
+    visits,
 )
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
@@ -69,6 +72,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         steering,
         people,
         ogc,
+        visits,
+        points,
+        rota,
     ):
         app.include_router(module.router)
     return app

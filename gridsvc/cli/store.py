@@ -41,22 +41,27 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
-    from gridsvc import sample
+    from gridsvc import sample, sample_work
     from gridsvc.sample_people import generate_roster
 
     street = sample.generate(seed=args.seed)
+    frames: dict = street  # type: ignore[type-arg]
     for path in sample.write(street, args.out):
         print(f"wrote {path}")
     roster = generate_roster(
-        street["communities"],
-        street["sections"],
-        street["groups"],  # type: ignore[arg-type]
-        street["representatives"],
-        args.seed,  # type: ignore[arg-type]
+        frames["communities"],
+        frames["sections"],
+        frames["groups"],
+        frames["representatives"],
+        args.seed,
     )
     roster.to_csv(args.out / "roster.csv", index=False, encoding="utf-8", lineterminator="\n")
     print(f"wrote {args.out / 'roster.csv'}")
-    print(json.dumps(street["meta"]["counts"], ensure_ascii=False))  # type: ignore[index]
+    # a year of visits, points and receptions (loaded by `gridsvc work load`)
+    work = sample_work.generate(frames["households"], frames["representatives"], args.seed)
+    for path in sample_work.write(work, args.out):
+        print(f"wrote {path}")
+    print(json.dumps(frames["meta"]["counts"], ensure_ascii=False))
     return 0
 
 
