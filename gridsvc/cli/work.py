@@ -204,6 +204,9 @@ def cmd_work(args: argparse.Namespace, settings: Settings) -> int:
     with connection(settings) as conn:
         done = load_work(conn, terminal_actor("work load"), args.folder, year=args.year,
                          per_day=settings.rota_per_day)  # fmt: skip
+    if done.already:
+        print("work records are already in the store: nothing loaded again")
+        return 0
     print(f"stored {done.visits} visits ({done.visit_points} with points), {done.staff_points} "
           f"staff points, {done.unavailable} dates off; rota {done.duties} duties, "
           f"{done.attended} attended")  # fmt: skip

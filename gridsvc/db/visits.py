@@ -89,6 +89,14 @@ LIST_SQL = """
     ORDER BY v.visited_on DESC, v.id DESC LIMIT %(limit)s"""
 
 
+def any_recorded(conn: connection) -> bool:
+    """Whether any visit is stored (a sample's year of work is loaded once)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM visit)")
+        row = cur.fetchone()
+    return bool(row and row[0])
+
+
 def household_place(conn: connection, code: str) -> dict | None:
     return one(conn, HOUSEHOLD_PLACE_SQL, (code,))
 

@@ -26,6 +26,7 @@ class WorkLoaded:
     unavailable: int
     duties: int
     attended: int
+    already: bool = False  # the store held work records: nothing was loaded again
 
 
 def load_work(
@@ -35,6 +36,8 @@ def load_work(
     caps), dates off, then the year's rota and how each reception went."""
     require_role(actor, Role.planner, "load work records")
     require_street_scope(actor, "loading work records")
+    if db_visits.any_recorded(conn):  # loading twice would count visits twice
+        return WorkLoaded(0, 0, 0, 0, 0, 0, already=True)
     work = read(folder)
     frame = work["visits"]
     if len(frame):
