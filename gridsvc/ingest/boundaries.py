@@ -14,7 +14,7 @@ from shapely.geometry import MultiPolygon
 
 from gridsvc.coords import CGCS2000
 from gridsvc.errors import InputError
-from gridsvc.ingest.geojson import lonlat_document, read_areas
+from gridsvc.ingest.geojson import area_row, lonlat_document, read_areas
 
 LEVELS = {"community": "communities", "section": "sections", "group": "groups"}
 PROPERTY_ALIASES = {
@@ -80,16 +80,8 @@ def read_boundaries(path: Path, level: str) -> tuple[pd.DataFrame, str]:
             raise InputError(f"{where}: invalid polygon ({shapely.is_valid_reason(geom)})")
         parent = getattr(row, parent_col) if parent_col else None  # type: ignore[arg-type]
         name = str(getattr(row, name_col) or code).strip()  # type: ignore[arg-type]
-        if "\x00" in f"{code}{name}{parent or ''}":
-            raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
         rows.append(
-            {
-                "feature": number,
-                "code": code,
-                "name": name,
-                "parent_code": str(parent).strip() if parent else None,
-                "wkb": shapely.to_wkb(MultiPolygon(shapely.get_parts(geom)), hex=True),
-            }
+            area_row(number, where, code, name, parent, MultiPolygon(shapely.get_parts(geom)))
         )
     if not rows:
         raise InputError(f"{path}: no features")

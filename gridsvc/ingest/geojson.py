@@ -56,20 +56,25 @@ def read_areas(path: Path, doc: dict) -> pd.DataFrame:
             raise InputError(f"{where}: property 'name' is missing")
         geom = _polygon(feature.get("geometry"), where)
         parent = props.get("parent_code") or props.get("上级编码")
-        if "\x00" in f"{code}{name}{parent or ''}":
-            raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
-        rows.append(
-            {
-                "feature": number,
-                "code": code,
-                "name": name,
-                "parent_code": str(parent).strip() if parent else None,
-                "wkb": shapely.to_wkb(geom, hex=True),
-            }
-        )
+        rows.append(area_row(number, where, code, name, parent, geom))
     if not rows:
         raise InputError(f"{path}: no features")
     return pd.DataFrame(rows)
+
+
+def area_row(
+    number: int, where: str, code: str, name: str, parent: object, geom: MultiPolygon
+) -> dict[str, object]:
+    """One area as every reader returns it: feature number, code, name, parent_code, wkb."""
+    if "\x00" in f"{code}{name}{parent or ''}":
+        raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
+    return {
+        "feature": number,
+        "code": code,
+        "name": name,
+        "parent_code": str(parent).strip() if parent else None,
+        "wkb": shapely.to_wkb(geom, hex=True),
+    }
 
 
 def _polygon(geometry: dict | None, where: str) -> MultiPolygon:
