@@ -19,8 +19,10 @@ from gridsvc.api.routes import (
     lookups,
     maps,
     ogc,
+    open311,
     pages,
     planner,
+    requests,
     resident,
     steering,
     structure,
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         planner,
         steering,
         ogc,
+        requests,
+        open311,
     ):
         app.include_router(module.router)
     return app

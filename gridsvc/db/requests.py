@@ -201,3 +201,38 @@ def cases(
     ordering = "q.deadline, q.id" if order == "deadline" else "q.received_at DESC, q.id DESC"
     query = f"{CASE_SELECT} WHERE {' AND '.join(where)} ORDER BY {ordering} LIMIT %s OFFSET %s"
     return rows(conn, query, [*params, limit, offset])
+
+
+def public_cases(
+    conn: connection,
+    *,
+    ids: list[int] | None = None,
+    category: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    statuses: tuple[str, ...] | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """What anyone may know of requests (Open311): id, category, status, section, dates."""
+    where: list[str] = ["true"]
+    params: list[Any] = []
+    for clause, value in (
+        ("q.id = ANY(%s)", ids),
+        ("q.category = %s", category),
+        ("q.received_at >= %s", start),
+        ("q.received_at <= %s", end),
+        ("q.status = ANY(%s)", list(statuses) if statuses else None),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    query = f"""
+        SELECT q.id, q.category, k.name AS category_name, q.status, s.code AS section_code,
+               s.name AS section_name, q.received_at, q.deadline,
+               greatest(q.received_at, q.answered_at, q.closed_at,
+                        (SELECT max(e.at) FROM request_event e WHERE e.request_id = q.id))
+                   AS updated_at
+        FROM request q JOIN request_category k ON k.code = q.category
+        JOIN grid_section s ON s.id = q.section_id
+        WHERE {" AND ".join(where)} ORDER BY q.received_at DESC, q.id DESC LIMIT %s"""
+    return rows(conn, query, [*params, limit])

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from gridsvc.access import REP_COLUMNS, PUBLIC, Actor, Role, apply_record, mask_phone
+from gridsvc.access import PUBLIC, REP_COLUMNS, Actor, Role, apply_record, mask_phone
 from gridsvc.db import requests as store
 from gridsvc.db.connection import Connection
 from gridsvc.errors import InputError, NotFound
