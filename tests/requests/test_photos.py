@@ -71,7 +71,10 @@ def test_not_an_image_and_decompression_bombs() -> None:
         clean_photo(b"")
     out = io.BytesIO()
     Image.new("1", (10_000, 10_000)).save(out, "PNG")  # 100 Mpx in a few kB
-    with warnings.catch_warnings(), pytest.raises(InputError, match="too large|not a readable"):
+    with (
+        warnings.catch_warnings(),
+        pytest.raises(InputError, match=r"10000×10000 pixels is too large"),
+    ):
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         clean_photo(out.getvalue())
     gif = io.BytesIO()

@@ -96,7 +96,7 @@ def test_a_year_without_data_warns_and_a_loaded_schedule_counts(tmp_path: Path) 
     (tmp_path / "2027.json").write_text(
         json.dumps(
             {"year": 2027, "holidays": ["2027-02-01", "2027-02-02"], "workdays": ["2027-01-31"]}
-        )  # fmt: skip
+        )
     )
     loaded = rules_from(Settings(request_holidays_dir=tmp_path))
     assert loaded.deadline(D(2027, 1, 30), "当场") == D(2027, 1, 31)  # a make-up Sunday
