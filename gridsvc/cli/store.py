@@ -41,11 +41,13 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
-    from gridsvc import sample
+    from gridsvc import sample, sample_requests
 
     street = sample.generate(seed=args.seed)
     for path in sample.write(street, args.out):
         print(f"wrote {path}")
+    made = sample_requests.generate(street["representatives"], street["households"], seed=args.seed)  # type: ignore[arg-type]
+    print(f"wrote {sample_requests.write(made, args.out)} ({len(made)} requests)")
     print(json.dumps(street["meta"]["counts"], ensure_ascii=False))  # type: ignore[index]
     return 0
 
