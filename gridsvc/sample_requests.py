@@ -46,6 +46,7 @@ def generate(
     reopened. Times are local (UTC+8), deadlines follow the calendar's working days."""
     rng = np.random.default_rng(seed)
     calendar = Calendar()
+    deadlines: dict[tuple[dt.date, int], dt.date] = {}  # the calendar walks day by day: cache
     reps = representatives[representatives.get("active", True) != False]  # noqa: E712
     start = end - dt.timedelta(days=364)
     offsets = np.sort(rng.uniform(0, 365, count))
@@ -61,7 +62,9 @@ def generate(
         tier, _, days = TIERS[int(rng.choice(3, p=[t[1] for t in TIERS]))]
         if category in ("policy",) and tier == "重大":
             tier, days = "一般", 22
-        deadline = calendar.add_workdays(received.date(), days)
+        if (received.date(), days) not in deadlines:
+            deadlines[received.date(), days] = calendar.add_workdays(received.date(), days)
+        deadline = deadlines[received.date(), days]
         closes = i < resolved  # the oldest are settled first
         late = rng.random() < 0.07
         if tier == "当场":

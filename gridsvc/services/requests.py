@@ -312,3 +312,16 @@ def show(conn: Connection, actor: Actor, code: str) -> dict[str, Any]:
     case["events"] = store.events(conn, row["id"])
     record_read(conn, actor, "requests.show", code, 1)
     return case
+
+
+def categories(conn: Connection) -> list[dict[str, Any]]:
+    """The categories residents choose from (the office's configurable list)."""
+    return store.categories(conn)
+
+
+def photo(conn: Connection, code: str, n: int) -> tuple[str, bytes]:
+    """A request's photo (re-encoded when stored) for whoever holds its tracking code."""
+    found = store.photo(conn, code.strip().upper(), n)
+    if found is None:
+        raise NotFound(f"photo {n} of request {code[:20]}: none")
+    return str(found["mime"]), bytes(found["data"])

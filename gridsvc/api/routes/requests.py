@@ -16,8 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from gridsvc.api.deps import AnyCaller, Conn
 from gridsvc.api.request_forms import read_submission, rules
 from gridsvc.cells import neutralise_frame
-from gridsvc.db import requests as request_store
-from gridsvc.errors import NotFound
 from gridsvc.services import request_figures, request_queues, requests
 from gridsvc.services.request_rules import RequestRules
 
@@ -58,7 +56,7 @@ async def submit(request: Request, conn: Conn, actor: AnyCaller, given: Rules) -
 
 @router.get("/categories", summary="The categories residents choose from")
 def categories(conn: Conn) -> list[dict[str, Any]]:
-    return request_store.categories(conn)
+    return requests.categories(conn)
 
 
 @router.get("", summary="A queue: requests of a place in your scope (viewer and above)")
@@ -132,11 +130,9 @@ def follow(tracking_code: str, conn: Conn) -> dict[str, Any]:
 
 @router.get("/{tracking_code}/photos/{n}", summary="A photo of the request (re-encoded)")
 def photo(tracking_code: str, n: int, conn: Conn) -> Response:
-    found = request_store.photo(conn, tracking_code.strip().upper(), n)
-    if found is None:
-        raise NotFound(f"photo {n} of request {tracking_code[:20]}: none")
+    mime, data = requests.photo(conn, tracking_code, n)
     headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
-    return Response(bytes(found["data"]), media_type=found["mime"], headers=headers)
+    return Response(data, media_type=mime, headers=headers)
 
 
 @router.post("/{tracking_code}/rating", status_code=204, summary="The resident rates the answer")

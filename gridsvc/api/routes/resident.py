@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from gridsvc.api.deps import AnyCaller, Conn
 from gridsvc.api.request_forms import read_submission, rules
-from gridsvc.db import requests as request_store
 from gridsvc.errors import InputError, NotFound, TooManyRequests
 from gridsvc.maps import resident as pages
 from gridsvc.services import lookups, request_queues, requests
@@ -41,7 +40,7 @@ def _form_page(
 ) -> HTMLResponse:
     rep = lookups.representative(conn, actor, code)
     nonce = secrets.token_urlsafe(12)
-    categories = request_store.categories(conn)
+    categories = requests.categories(conn)
     html = pages.rep_page(vars(rep), categories, nonce=nonce, **extra)  # type: ignore[arg-type]
     return _page(html, status, nonce)
 
