@@ -153,3 +153,15 @@ def test_point_places_a_request_without_representative(small_street, rules) -> N
                    crs="cgcs2000"),
     )  # fmt: skip
     assert receipt.section == home["code"] and receipt.representative is None
+
+
+def test_office_registers_for_a_known_household_without_phone(small_street, rules) -> None:
+    home = one(small_street, "SELECT h.code, s.code AS section FROM household h"
+               " JOIN grid_section s ON s.id = h.section_id LIMIT 1")  # fmt: skip
+    assert home is not None
+    receipt = requests.submit(
+        small_street, STAFF, rules, Submission("assistance", "申请临时救助", household=home["code"])
+    )
+    case = requests.show(small_street, STAFF, receipt.tracking_code)
+    assert case["household_code"] == home["code"] and case["section_code"] == home["section"]
+    assert case["phone"] is None and receipt.representative is None
