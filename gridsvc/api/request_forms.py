@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from gridsvc.errors import InputError
+from gridsvc.services.request_intake import MAX_PHOTOS, Submission
 from gridsvc.services.request_rules import RequestRules, rules_from
-from gridsvc.services.requests import MAX_PHOTOS, Submission
 
 FORM_LIMIT = 40 * 2**20  # three photos and the text: more is refused before parsing
 

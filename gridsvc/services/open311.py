@@ -10,8 +10,9 @@ from gridsvc.access import Actor
 from gridsvc.db import requests as store
 from gridsvc.db.connection import Connection
 from gridsvc.errors import InputError, NotFound
+from gridsvc.services.request_intake import Submission
 from gridsvc.services.request_rules import STATUS_TEXT, RequestRules
-from gridsvc.services.requests import Receipt, Submission, submit
+from gridsvc.services.requests import Receipt, submit
 
 # GeoReport v2's fields of a service request; those this view leaves empty carry personal
 # data here (description, address, lat/long, media) or belong to the office (agency)

@@ -8,7 +8,7 @@ import pytest
 
 from gridsvc.access import Actor, Role, Scope
 from gridsvc.services import request_figures, request_queues, requests
-from gridsvc.services.requests import Submission
+from gridsvc.services.request_intake import Submission
 from tests.requests.conftest import PUBLIC, STAFF, rep_codes
 
 pytestmark = pytest.mark.db

@@ -9,7 +9,7 @@ from gridsvc.access import Actor, Role, Scope
 from gridsvc.db.frames import one, rows
 from gridsvc.errors import Conflict, InputError, NotFound
 from gridsvc.services import request_queues, requests
-from gridsvc.services.requests import Submission
+from gridsvc.services.request_intake import Submission
 from tests.requests.conftest import PUBLIC, STAFF, VIEWER, rep_actor, rep_codes
 
 pytestmark = pytest.mark.db
