@@ -94,7 +94,15 @@ def test_viewer_and_representative_keys(small_street) -> None:
         assert c.post(f"/requests/{codes[mine]}/answer", headers=viewer).status_code == 403
         digest = c.get(f"/requests/digest/{other}?format=csv", headers=viewer)
         assert digest.status_code == 200 and codes[other] in digest.text
-        assert "13900001111" not in digest.text
+        assert "13900001111" not in digest.text and "139****1111" in digest.text
+        formula = c.post(
+            "/requests",
+            json={"category": "other", "text": "=HYPERLINK(\"http://x\")", "phone": "13900002222",
+                  "representative": other},
+        ).json()["tracking_code"]  # fmt: skip
+        staff = key(small_street, Role.staff)
+        sheet = c.get(f"/requests/digest/{other}?format=csv", headers=staff).text
+        assert formula in sheet and "'=HYPERLINK" in sheet  # never run as a formula
         xlsx = c.get(f"/requests/digest/{other}?format=xlsx", headers=viewer)
         assert xlsx.content[:2] == b"PK"
         figures = c.get("/requests/figures?level=representative").json()
