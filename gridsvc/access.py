@@ -62,6 +62,8 @@ FIELD_POLICY: dict[str, tuple[Show, Show, Show, Show, Show]] = {
     "contact.line": (H, B, F, F, F),  # who contacts whom: both ends are homes
     "person.name": (F, F, F, F, F),  # the organisation's people, on the org chart
     "person.phone": (R, R, F, F, F),  # full for chiefs and directors (to be reached)
+    "request.phone": (H, M, F, F, F),  # a resident's phone for the reply to a request (诉求)
+    "request.text": (H, H, F, F, F),  # what they wrote: may name people and homes
 }
 
 BLOCK_DEGREES = 0.0005  # ~55 m north-south, ~49 m east-west at Zhuzhou's latitude

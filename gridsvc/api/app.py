@@ -19,10 +19,12 @@ from gridsvc.api.routes import (
     lookups,
     maps,
     ogc,
+    open311,
     pages,
     people,
     planner,
     points,
+    requests,
     resident,
     rota,
     steering,
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         visits,
         points,
         rota,
+        requests,
+        open311,
     ):
         app.include_router(module.router)
     return app

@@ -14,6 +14,14 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
     with connection(settings) as conn:
         counts = load_street(conn, terminal_actor("load"), args.folder)
+        if (args.folder / "requests.csv").exists():  # the sample's year of residents' requests
+            from gridsvc.services import request_sample
+            from gridsvc.services.request_rules import rules_from
+
+            counts["requests"], _ = request_sample.load(
+                conn, terminal_actor("load"), rules_from(settings),
+                request_sample.read(args.folder / "requests.csv"),
+            )  # fmt: skip
     print(f"loaded {args.folder}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 

@@ -41,7 +41,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
-    from gridsvc import sample, sample_work
+    from gridsvc import sample, sample_requests, sample_work
     from gridsvc.sample_people import generate_roster
 
     street = sample.generate(seed=args.seed)
@@ -61,6 +61,8 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     work = sample_work.generate(frames["households"], frames["representatives"], args.seed)
     for path in sample_work.write(work, args.out):
         print(f"wrote {path}")
+    made = sample_requests.generate(frames["representatives"], frames["households"], seed=args.seed)
+    print(f"wrote {sample_requests.write(made, args.out)} ({len(made)} requests)")
     print(json.dumps(frames["meta"]["counts"], ensure_ascii=False))
     return 0
 
