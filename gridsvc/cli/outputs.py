@@ -24,6 +24,15 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     sections = None if args.all or not args.section else args.section
     with connection(settings) as conn:
+        if args.cache:  # what the server serves: every section of the run in force
+            from gridsvc.services.printing import Order, PrintShop, run_now
+
+            shop = PrintShop(settings)
+            for order in run_now(conn, sections):
+                print(f"rendering {order.code or 'overview'} of run {order.run}", flush=True)
+                shop.make(order, terminal_actor("render"))
+            print(f"done: {shop.path(Order(None, None), 'overview').parents[1]}")
+            return 0
         done = render_files(
             conn,
             terminal_actor("render"),
@@ -32,6 +41,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             formats=formats,
             internal=args.internal,
             public_url=settings.public_url,
+            draft=args.draft,
             tiles=settings.tiles_url,
             progress=progress(),
         )
@@ -84,13 +94,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ren.add_argument("--section", action="append", help="a section code (repeatable)")
     ren.add_argument("--all", action="store_true", help="every section (the default)")
     ren.add_argument(
-        "--format", default="html", help="any of html,png,pdf (default html: the maps only)"
+        "--format",
+        default="html",
+        help="any of html,png,pdf (default html: maps and print pages, no browser; pdf adds "
+        "the sheets, cards, org charts and, for the whole street, atlas.pdf)",
     )
     ren.add_argument("--out", type=Path, default=Path("maps"))
     ren.add_argument(
         "--internal",
         action="store_true",
         help="staff's full view on the HTML maps (names, exact homes, key households)",
+    )
+    ren.add_argument(
+        "--draft",
+        action="store_true",
+        help="allow an unset or loopback GRIDSVC_PUBLIC_URL in the cards' QR codes (marked 样稿)",
+    )
+    ren.add_argument(
+        "--cache",
+        action="store_true",
+        help="render what the server serves (PNG and PDF of the run in force) into its cache",
     )
     ren.set_defaults(handler=cmd_render)
 

@@ -14,6 +14,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
     with connection(settings) as conn:
         counts = load_street(conn, terminal_actor("load"), args.folder)
+        from gridsvc.services.offices import load_offices  # the offices' phones, if given
+
+        counts["office phones"] = load_offices(conn, terminal_actor("load"), args.folder)
     print(f"loaded {args.folder}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 

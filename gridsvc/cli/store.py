@@ -46,6 +46,10 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     street = sample.generate(seed=args.seed)
     for path in sample.write(street, args.out):
         print(f"wrote {path}")
+    from gridsvc.services.offices import write_sample_offices
+
+    codes = [str(c) for c in street["communities"]["code"]]  # type: ignore[index]
+    print(f"wrote {write_sample_offices(codes, args.out)}")
     print(json.dumps(street["meta"]["counts"], ensure_ascii=False))  # type: ignore[index]
     return 0
 

@@ -28,6 +28,8 @@ class SectionRows:
     households: pd.DataFrame  # code, head_name, phone, address, key_category, group_code,
     #                           lon, lat, rep_code, distance_m
     run_id: int | None
+    office_phone: str | None = None
+    street: str = ""
 
 
 def _areas(conn: connection, sql: str, params: Params) -> gpd.GeoDataFrame:
@@ -53,7 +55,8 @@ def section_communities(conn: connection) -> dict[str, str]:
 def section(conn: connection, code: str) -> SectionRows:
     head = read_frame(
         conn,
-        """SELECT s.id, s.code, s.name, c.name AS community, c.code AS community_code
+        """SELECT s.id, s.code, s.name, c.name AS community, c.code AS community_code,
+            c.office_phone, (SELECT name FROM street_info) AS street
         FROM grid_section s JOIN community c ON c.id = s.community_id WHERE s.code = %s""",
         (code,),
     )
@@ -96,6 +99,8 @@ def section(conn: connection, code: str) -> SectionRows:
         reps,
         houses,
         None if pd.isna(run) else int(run),
+        None if pd.isna(head["office_phone"][0]) else str(head["office_phone"][0]),
+        "" if pd.isna(head["street"][0]) else str(head["street"][0]),
     )
 
 
