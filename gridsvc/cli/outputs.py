@@ -31,7 +31,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             for order in run_now(conn, sections):
                 print(f"rendering {order.code or 'overview'} of run {order.run}", flush=True)
                 shop.make(order, terminal_actor("render"))
-            print(f"done: {shop.path(Order(None, None), 'overview').parents[1]}")
+            print(f"done: {shop.path(Order(order.run, None), 'overview').parent}")
             return 0
         done = render_files(
             conn,

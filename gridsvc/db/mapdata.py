@@ -38,6 +38,17 @@ def _areas(conn: connection, sql: str, params: Params) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs="EPSG:4490")
 
 
+def run_key(conn: connection) -> str:
+    """A name for the run in force that no other run of any store gets (its id and when it
+    finished): what rendered files are kept under."""
+    frame = read_frame(
+        conn,
+        "SELECT id, to_char(finished_at, 'YYYYMMDD\"T\"HH24MISSUS') AS at FROM assignment_run"
+        " WHERE in_force",
+    )
+    return f"run-{frame['id'][0]}-{frame['at'][0]}" if len(frame) else "no-run"
+
+
 def section_codes(conn: connection) -> list[str]:
     return [str(c) for c in read_frame(conn, "SELECT code FROM grid_section ORDER BY code")["code"]]
 

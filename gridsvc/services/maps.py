@@ -78,6 +78,11 @@ def run_in_force(conn: Connection) -> int | None:
     return runs.run_in_force(conn)
 
 
+def run_key(conn: Connection) -> str:
+    """The run in force as rendered files are kept: run-ID-FINISHED (no-run without one)."""
+    return mapdata.run_key(conn)
+
+
 def reachable_url(url: str | None) -> bool:
     """Whether a QR code to `url` reaches this server from a resident's phone (not loopback)."""
     host = urlsplit(url or "").hostname
@@ -97,7 +102,7 @@ def render_files(
     tiles: str | None = None,
     progress: Progress | None = None,
     with_overview: bool = True,
-    atlas: bool = True,
+    atlas: bool | None = None,
 ) -> Rendered:
     """Render the maps and print pages (HTML; and, if asked, PNGs, print PDFs and, for the
     whole street, the atlas) into `out`. Drawn for a notice board unless `internal` (staff's
@@ -133,5 +138,5 @@ def render_files(
         street=offices.street_name(conn),
         run_id=runs.run_in_force(conn),
         internal=internal,
-        atlas=atlas and sections is None,
+        atlas=sections is None if atlas is None else atlas,  # default: the whole street
     )

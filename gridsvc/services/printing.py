@@ -26,16 +26,16 @@ KINDS = {
 }
 
 
-def cache_folder(settings: Settings, run: int | None) -> Path:
-    """Where the server keeps print material of `run` for the notice-board audience."""
-    return (settings.data_dir / "maps-cache" / f"run-{run or 0}" / AUDIENCE).resolve()
+def cache_folder(settings: Settings, run: str) -> Path:
+    """Where the server keeps print material of `run` (a run key) for a notice board."""
+    return (settings.data_dir / "maps-cache" / run / AUDIENCE).resolve()
 
 
 @dataclass(frozen=True)
 class Order:
     """Material of one section (or, with code None, the overview) of one run."""
 
-    run: int | None
+    run: str  # gridsvc.services.maps.run_key
     code: str | None
 
 
@@ -69,7 +69,7 @@ class PrintShop:
                     self._worker.start()
             ahead = len(self._pending) - 1
         what = f"section {order.code}" if order.code else "the overview"
-        return f"{what} of run {order.run or '—'} is being rendered ({ahead} ahead); retry shortly"
+        return f"{what} of {order.run} is being rendered ({ahead} ahead); retry shortly"
 
     def retry(self, order: Order) -> None:
         with self._lock:
@@ -124,6 +124,6 @@ class PrintShop:
 
 def run_now(conn: Connection, sections: list[str] | None = None) -> list[Order]:
     """The orders that make everything the server serves for the run in force."""
-    run = maps.run_in_force(conn)
+    run = maps.run_key(conn)
     codes = sections if sections is not None else maps.section_codes(conn)
     return [Order(run, None)] + [Order(run, code) for code in codes]

@@ -42,7 +42,7 @@ def _printed(
         require_role(actor, Role.staff, "fetch print material")
         maps.require_section(conn, actor, code)
     shop = _shop(request)
-    order = Order(maps.run_in_force(conn), code)
+    order = Order(maps.run_key(conn), code)
     path = shop.path(order, kind)
     if path.exists():
         media = "image/png" if path.suffix == ".png" else "application/pdf"
