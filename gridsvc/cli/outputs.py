@@ -22,16 +22,14 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     from gridsvc.services.maps import render_files
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    say = progress() or (lambda line: print(line, flush=True))
     sections = None if args.all or not args.section else args.section
     with connection(settings) as conn:
-        if args.cache:  # what the server serves: every section of the run in force
-            from gridsvc.services.printing import Order, PrintShop, run_now
+        if args.cache:  # what the server serves: the run in force, for a notice board
+            from gridsvc.services.printing import prerender
 
-            shop = PrintShop(settings)
-            for order in run_now(conn, sections):
-                print(f"rendering {order.code or 'overview'} of run {order.run}", flush=True)
-                shop.make(order, terminal_actor("render"))
-            print(f"done: {shop.path(Order(order.run, None), 'overview').parent}")
+            folder = prerender(conn, terminal_actor("render"), settings, sections, say)
+            print(f"done: {folder}")
             return 0
         done = render_files(
             conn,
@@ -43,7 +41,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             public_url=settings.public_url,
             draft=args.draft,
             tiles=settings.tiles_url,
-            progress=progress(),
+            progress=say,
         )
     size = sum(p.stat().st_size for p in done.files) / 1e6
     print(

@@ -76,7 +76,14 @@ def offline_map(
     header.add_child(
         Element(
             "<style>html,body{margin:0;height:100%;font-family:"
-            "'Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif}</style>"
+            "'Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif}"
+            # a phone: boxes shrink and the north arrow gives way to the title
+            "@media (max-width:600px){.gridsvc-legend{font-size:10px!important;"
+            "max-height:28%;overflow:auto}.gridsvc-north{display:none}"
+            ".gridsvc-title{font-size:12px!important;right:10px}}"
+            # printed from the browser: no zoom buttons or logo on paper
+            "@media print{.leaflet-control-zoom,.leaflet-control-attribution{display:none}}"
+            "</style>"
         ),
         name="gridsvc_css",
     )

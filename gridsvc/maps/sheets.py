@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from gridsvc.maps.data import SectionData
 from gridsvc.maps.overview_print import build_overview_svg
 from gridsvc.maps.svgmap import build_svg_map, numbers
 
+BUILDING = re.compile(r"^(.*?)(\d+栋.*)$")  # 红旗公馆 | 4栋1单元101室
 CARDS_PER_PAGE = 4  # A6 each: 2 × 2 on A4, cut along the borders
 SHEET_MAP_MM = (284.0, 257.0)  # the map's part of an A3 landscape sheet
 SET_PUBLIC_URL = (
@@ -82,6 +84,20 @@ def door(address: str | None, community: str) -> str:
     return (address or "").removeprefix(community).strip()
 
 
+def _doors(doors: list[str], heads: list[str]) -> dict:
+    """A card's households: the place they share said once (红旗公馆), then each door
+    (4栋1单元101室) with the head's masked name."""
+    split = [BUILDING.match(d) for d in doors]
+    places = {m.group(1) for m in split if m}
+    shared = places.pop() if len(places) == 1 and all(split) else ""
+    return {
+        "place": shared,
+        "households": [
+            {"door": d.removeprefix(shared), "head": h} for d, h in zip(doors, heads, strict=True)
+        ],
+    }
+
+
 def section_sheet(data: SectionData, *, internal: bool = False) -> str:
     """The A3 notice-board sheet: the section as a vector map with numbered representatives,
     and their contact list under the same numbers."""
@@ -136,10 +152,10 @@ def contact_cards(data: SectionData, public_url: str, *, draft: bool = False) ->
                 "community": data.community,
                 "section": data.name,
                 "group": names.get(r.group_code, r.group_code),
-                "households": [
-                    {"door": door(a, data.community), "head": n or ""}
-                    for a, n in zip(listed["address"], listed["head_name"], strict=True)
-                ],
+                **_doors(
+                    [door(a, data.community) for a in listed["address"]],
+                    [n or "" for n in listed["head_name"]],
+                ),
                 "url": f"{base}/r/{r.code}",
                 "qr": qr_svg(f"{base}/r/{r.code}"),
             }

@@ -89,6 +89,13 @@ def reachable_url(url: str | None) -> bool:
     return bool(host) and not is_loopback(str(host))
 
 
+def require_print(conn: Connection, actor: Actor, sections: list[str] | None) -> None:
+    """Print material is for staff, of sections in their scope."""
+    require_role(actor, Role.staff, "render print material")
+    for code in sections or []:
+        require_section(conn, actor, code)
+
+
 def render_files(
     conn: Connection,
     actor: Actor,

@@ -7,6 +7,7 @@ import queue
 import shutil
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,6 +51,7 @@ class PrintShop:
         self._pending: set[Order] = set()
         self.failed: dict[Order, str] = {}
         self._worker: threading.Thread | None = None
+        self.progress: Callable[[str], None] | None = None
 
     def path(self, order: Order, kind: str) -> Path:
         return cache_folder(self.settings, order.run) / KINDS[kind].format(code=order.code)
@@ -93,8 +95,12 @@ class PrintShop:
 
     def make(self, order: Order, actor: Actor) -> None:
         """Render `order` now (in the calling thread), as `actor` (staff) for a notice board."""
-        target = cache_folder(self.settings, order.run)
-        scratch = target.parent / f".scratch-{order.code or 'overview'}"
+        self.make_many(order.run, [order.code] if order.code else [], order.code is None, actor)
+
+    def make_many(self, run: str, codes: list[str], overview: bool, actor: Actor) -> None:
+        """Render sections `codes` (and the overview) of `run` with one browser."""
+        target = cache_folder(self.settings, run)
+        scratch = target.parent / f".scratch-{'-'.join(codes[:1]) or 'overview'}-{len(codes)}"
         shutil.rmtree(scratch, ignore_errors=True)
         conn: Connection = connect(database_url(self.settings), self.settings)
         conn.autocommit = True
@@ -102,16 +108,17 @@ class PrintShop:
             done = maps.render_files(
                 conn,
                 # the overview holds no personal data: anyone may order it, staff renders it
-                actor if order.code else replace(actor, role=Role.staff, via="print worker"),
+                actor if codes else replace(actor, role=Role.staff, via="print worker"),
                 scratch,
-                sections=[order.code] if order.code else [],
+                sections=codes,
                 formats=("html", "png", "pdf"),
                 public_url=self.settings.public_url,
                 # a server on a loopback address still serves proofs, marked 样稿
                 draft=not maps.reachable_url(self.settings.public_url),
                 tiles=self.settings.tiles_url,
-                with_overview=order.code is None,
+                with_overview=overview,
                 atlas=False,
+                progress=self.progress,
             )
         finally:
             conn.close()
@@ -122,8 +129,19 @@ class PrintShop:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run_now(conn: Connection, sections: list[str] | None = None) -> list[Order]:
-    """The orders that make everything the server serves for the run in force."""
+def prerender(
+    conn: Connection,
+    actor: Actor,
+    settings: Settings,
+    sections: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Make now, with one browser, everything the server serves for the run in force (the
+    overview and `sections`, default all in the actor's scope); returns the folder."""
+    maps.require_print(conn, actor, sections)
+    shop = PrintShop(settings)
+    shop.progress = progress
     run = maps.run_key(conn)
     codes = sections if sections is not None else maps.section_codes(conn)
-    return [Order(run, None)] + [Order(run, code) for code in codes]
+    shop.make_many(run, codes, True, actor)
+    return cache_folder(settings, run)
