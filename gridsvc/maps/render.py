@@ -103,17 +103,23 @@ def render(
         say(f"[{i}/{len(codes)}] {code}: map and print pages (HTML)")
     result.seconds["html"] = round(time.perf_counter() - started, 2)
     jobs = _jobs(out, codes, formats, overview is not None)
+    bind = atlas and "pdf" in formats and overview is not None and bool(codes)
+    if bind:  # the cover is printed with the rest: one browser for everything
+        cover = out / "atlas-cover.html"
+        cover.write_text(sheets.atlas_cover(street, overview, run_id), encoding="utf-8")
+        jobs.append(Job(cover, cover.with_suffix(".pdf")))
     if jobs:
         begun = time.perf_counter()
         logs = print_pages(
             jobs, done=lambda job, n: say(f"[{n}/{len(jobs)}] {job.target.relative_to(out)}")
         )
         for job in jobs:
-            result.note(job.target, logs.get(job.target))
+            if job.source.name != "atlas-cover.html":
+                result.note(job.target, logs.get(job.target))
         result.seconds["print"] = round(time.perf_counter() - begun, 2)
-    if atlas and "pdf" in formats and overview is not None and codes:
+    if bind and overview is not None:
         begun = time.perf_counter()
-        path = _bind_atlas(out, codes, overview, street, run_id)
+        path = _bind_atlas(out, codes, overview)
         result.note(path)
         result.seconds["atlas"] = round(time.perf_counter() - begun, 2)
         say(f"atlas: {path.relative_to(out)}")
@@ -149,12 +155,8 @@ def _jobs(out: Path, codes: list[str], formats: tuple[str, ...], overview: bool)
     return jobs
 
 
-def _bind_atlas(
-    out: Path, codes: list[str], overview: gpd.GeoDataFrame, street: str, run_id: int | None
-) -> Path:
+def _bind_atlas(out: Path, codes: list[str], overview: gpd.GeoDataFrame) -> Path:
     cover = out / "atlas-cover.html"
-    cover.write_text(sheets.atlas_cover(street, overview, run_id), encoding="utf-8")
-    print_pages([Job(cover, cover.with_suffix(".pdf"))])
     names = dict(zip(overview["code"], overview["name"], strict=True))
     chapters = [
         binder.Chapter("封面 cover", [("封面", cover.with_suffix(".pdf"))]),
