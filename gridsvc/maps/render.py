@@ -97,7 +97,9 @@ def render(
             result, out / "print" / f"{code}.html", sheets.section_sheet(data, internal=internal)
         )
         _write(
-            result, out / "cards" / f"{code}.html", sheets.contact_cards(data, base, draft=draft)
+            result,
+            out / "cards" / f"{code}.html",
+            sheets.contact_cards(data, base, draft=draft, internal=internal),
         )
         _write(result, out / "orgcharts" / f"{code}.html", sheets.org_chart(data))
         say(f"[{i}/{len(codes)}] {code}: map and print pages (HTML)")

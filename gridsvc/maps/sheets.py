@@ -156,7 +156,9 @@ def section_sheet(data: SectionData, *, internal: bool = False) -> str:
     )
 
 
-def contact_cards(data: SectionData, public_url: str, *, draft: bool = False) -> str:
+def contact_cards(
+    data: SectionData, public_url: str, *, draft: bool = False, internal: bool = False
+) -> str:
     """One card per representative, four to an A4 page (A6 each), with a QR code to their
     page; a representative who does not publish a phone gives the office's."""
     base = check_public_url(public_url, draft=draft)
@@ -187,7 +189,7 @@ def contact_cards(data: SectionData, public_url: str, *, draft: bool = False) ->
     return (
         environment()
         .get_template("cards.html")
-        .render(section=data, pages=pages, draft=draft, today=_today())
+        .render(section=data, pages=pages, draft=draft, internal=internal, today=_today())
     )
 
 
