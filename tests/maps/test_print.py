@@ -198,3 +198,24 @@ def test_office_phones_are_checked(sample_conn) -> None:  # type: ignore[no-unty
         set_office_phone(sample_conn, PLANNER, "GH01", "call me<script>")
     with pytest.raises(NotFound, match="NOPE"):
         set_office_phone(sample_conn, PLANNER, "NOPE", "0731-28221017")
+
+
+def test_text_from_the_store_is_escaped_on_every_print_page(small_street, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    small_street.autocommit = True
+    assign(small_street, Params(), fresh=True)
+    hostile = "<script>alert(1)</script>"
+    with small_street.cursor() as cur:
+        cur.execute(
+            "UPDATE resident_group SET name = %s WHERE id = (SELECT min(id) FROM resident_group)"
+            " RETURNING (SELECT code FROM grid_section s WHERE s.id = section_id)",
+            (hostile,),
+        )
+        code = cur.fetchone()[0]
+        cur.execute(
+            "UPDATE representative SET name = %s WHERE id = (SELECT min(id) FROM representative)",
+            (hostile,),
+        )
+    render_files(small_street, PLANNER, tmp_path, sections=[code], formats=("html",))
+    for folder in ("print", "cards", "orgcharts"):
+        page = (tmp_path / folder / f"{code}.html").read_text(encoding="utf-8")
+        assert hostile not in page and "&lt;script&gt;" in page, folder
