@@ -45,3 +45,20 @@ class Settings(BaseSettings):
         description="Host headers the API answers, comma-separated (default: 127.0.0.1, "
         "localhost, ::1, the host of GRIDSVC_HOST and of GRIDSVC_PUBLIC_URL); `*` for any",
     )
+    session_idle_s: float = Field(
+        default=1800.0, gt=0, description="a log-in session unused this long ends (seconds)"
+    )
+    session_absolute_s: float = Field(
+        default=43200.0, gt=0, description="a log-in session ends this long after log-in"
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="mark the session cookie Secure (set when served behind HTTPS; requests "
+        "that arrive over https get it anyway)",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed log-ins in a row that lock an account"
+    )
+    login_lockout_s: float = Field(
+        default=900.0, gt=0, description="how long a locked account stays locked (seconds)"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from gridsvc import __version__
@@ -15,6 +16,7 @@ from gridsvc.api import errors
 from gridsvc.api.guards import InputGuard
 from gridsvc.api.pool import Pool
 from gridsvc.api.routes import (
+    auth,
     health,
     lookups,
     maps,
@@ -24,6 +26,7 @@ from gridsvc.api.routes import (
     resident,
     steering,
     structure,
+    workbench,
 )
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
@@ -47,7 +50,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         finally:
             app.state.pool.close()
 
-    app = FastAPI(
+    # /docs and /redoc from Swagger UI and ReDoc files shipped in fastapi-offline: no CDN
+    app = FastAPIOffline(
         title="gridsvc",
         version=__version__,
         lifespan=lifespan,
@@ -67,6 +71,8 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         planner,
         steering,
         ogc,
+        auth,
+        workbench,
     ):
         app.include_router(module.router)
     return app

@@ -1,0 +1,82 @@
+"""What the workbench pages show: the dashboard narrowed to the caller's scope, a section to
+steer on the map, a run with its notification list, two scenarios compared household by
+household. Each composes the services the CLI calls; nothing here writes by itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from gridsvc.access import Actor, Role
+from gridsvc.db.connection import Connection
+from gridsvc.db.frames import records
+from gridsvc.errors import NotFound
+from gridsvc.maps.data import SectionData
+from gridsvc.services import exports, maps, runs, steering
+from gridsvc.services.dashboard import Dashboard, dashboard
+from gridsvc.services.guard import require_role
+from gridsvc.services.structure import places
+
+
+def home(conn: Connection, actor: Actor) -> Dashboard:
+    """The street dashboard as `actor` answers for it: a community or section scope sees its
+    own place's figures and sections only (the public and street scopes see the street)."""
+    board = dashboard(conn, actor)
+    scope = actor.scope
+    if scope.level in ("community", "section"):
+        board.sections = [s for s in board.sections if scope.covers(s.community_code, s.code)]
+        board.worst = [s for s in board.worst if scope.covers(s.community_code, s.code)]
+        own = [p for p in places(conn, actor, scope.level) if p.code == scope.code]
+        board.street = own[0] if own else None
+    return board
+
+
+def section_view(conn: Connection, actor: Actor, code: str) -> SectionData:
+    """A section to steer on: in the caller's scope, as the policy lets them see it."""
+    require_role(actor, Role.viewer, "open the section workbench")
+    maps.require_section(conn, actor, code)
+    return maps.section(conn, actor, code)
+
+
+@dataclass
+class RunOutcome:
+    """A run and who got a new representative from the run in force before it."""
+
+    result: runs.RunResult
+    previous_run: int | None
+    notifications: list[dict]
+
+
+def run_with_notifications(conn: Connection, actor: Actor, order: runs.RunOrder) -> RunOutcome:
+    """Run an assignment (the CLI's `assign`), then the notification list against the run
+    that was in force before (the CLI's `runs diff` / export)."""
+    before = maps.run_in_force(conn)
+    result = runs.assign(conn, actor, order)
+    listed: list[dict] = []
+    if before is not None and before != result.run_id:
+        listed = records(exports.notification_table(conn, actor, before, result.run_id))
+    return RunOutcome(result, before, listed)
+
+
+@dataclass
+class Comparison:
+    """Two scenarios side by side: their figures and the households they place differently."""
+
+    names: list[str]
+    figures: pd.DataFrame
+    runs: dict[str, int]
+    differ: list[dict]
+
+
+def compare(conn: Connection, actor: Actor, first: str, second: str) -> Comparison:
+    """The CLI's `scenarios compare`, with the households whose representative differs."""
+    figures = steering.compare_scenarios(conn, actor, [first, second])
+    listing = steering.list_scenarios(conn, actor)
+    run_of = dict(zip(listing["scenario"], listing["run"], strict=True))
+    for name in (first, second):
+        if name not in run_of:
+            raise NotFound(f"scenario {name}: no such scenario")
+    a, b = int(run_of[first]), int(run_of[second])
+    differ = records(exports.run_changes(conn, actor, a, b))
+    return Comparison([first, second], figures, {first: a, second: b}, differ)
