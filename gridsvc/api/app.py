@@ -17,6 +17,7 @@ from gridsvc.api.guards import InputGuard
 from gridsvc.api.pool import Pool
 from gridsvc.api.routes import (
     auth,
+    docs,
     health,
     lookups,
     maps,
@@ -50,8 +51,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         finally:
             app.state.pool.close()
 
-    # /docs and /redoc from Swagger UI and ReDoc files shipped in fastapi-offline: no CDN
+    # /docs from the Swagger UI files shipped in fastapi-offline (no CDN); /redoc: routes.docs
     app = FastAPIOffline(
+        redoc_url=None,
         title="gridsvc",
         version=__version__,
         lifespan=lifespan,
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         ogc,
         auth,
         workbench,
+        docs,
     ):
         app.include_router(module.router)
     return app

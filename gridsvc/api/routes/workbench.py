@@ -112,8 +112,18 @@ def runs_page(request: Request, conn: Conn, session: LiveSession) -> Response:
     return _page("workbench_runs.html", session, **_runs_context(conn, session))
 
 
-def _order(section: str, scenario: str | None = None) -> runs.RunOrder:
-    return runs.RunOrder(Params(), section=section or None, scenario=scenario)
+def _load(text: str) -> int | None:
+    """The form's optional maximum load (a browser sends an empty field as '')."""
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= 100:
+        raise InputError("max_load: a whole number from 1 to 100, or empty for the rules")
+    return int(text)
+
+
+def _order(section: str, scenario: str | None = None, max_load: int | None = None) -> runs.RunOrder:
+    params = Params() if max_load is None else Params(max_load=max_load)
+    return runs.RunOrder(params, section=section or None, scenario=scenario)
 
 
 @router.post("/runs", response_class=HTMLResponse)
@@ -145,12 +155,17 @@ def scenarios_page(request: Request, conn: Conn, session: LiveSession) -> Respon
 
 @router.post("/scenarios", response_class=HTMLResponse)
 def make_scenario(
-    conn: Conn, session: FormSession, name: Text, section: OptionalText = ""
+    conn: Conn,
+    session: FormSession,
+    name: Text,
+    section: OptionalText = "",
+    max_load: Annotated[str, Form(max_length=3)] = "",
 ) -> HTMLResponse:
-    """A what-if run kept beside the run in force (the CLI's `assign --scenario`)."""
+    """A what-if run kept beside the run in force (the CLI's `assign --scenario`), with the
+    rules in force or another maximum load."""
     message, error, status = "", "", 200
     try:
-        result = runs.assign(conn, session.actor, _order(section, scenario=name))
+        result = runs.assign(conn, session.actor, _order(section, name, _load(max_load)))
         message = f"方案 {name} 已计算 (run {result.run_id})"
     except GridsvcError as exc:
         error, status = str(exc), _status(exc)
