@@ -131,3 +131,32 @@ def test_the_users_command(
     empty_db.autocommit = True
     with pytest.raises(NotAuthenticated):
         sessions.log_in(empty_db, "sun", PASSWORD, _settings(), "t")
+
+
+def test_the_reps_command_and_its_scope(
+    small_street: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gridsvc.services import roster
+
+    monkeypatch.setenv("GRIDSVC_DATABASE_URL", small_street.dsn)
+    small_street.autocommit = True
+    with small_street.cursor() as cur:
+        cur.execute(
+            "SELECT r.code, c.code FROM representative r JOIN resident_group g ON g.id = r.group_id"
+            " JOIN grid_section s ON s.id = g.section_id JOIN community c ON c.id = s.community_id"
+            " ORDER BY c.code DESC, r.code LIMIT 1"
+        )
+        code, community = cur.fetchone()
+    assert community != "GH01"
+    assert main(["reps", "inactive", code]) == 0
+    with small_street.cursor() as cur:
+        cur.execute("SELECT active FROM representative WHERE code = %s", (code,))
+        assert cur.fetchone() == (False,)
+    users.add_user(small_street, PLANNER, "p1", Role.planner, Scope("community", "GH01"), PASSWORD)
+    other = sessions.log_in(small_street, "p1", PASSWORD, _settings(), "t").actor
+    with pytest.raises(Forbidden):
+        roster.set_active(small_street, other, code, True)
+    assert main(["reps", "active", code]) == 0
+    with small_street.cursor() as cur:
+        cur.execute("SELECT active FROM representative WHERE code = %s", (code,))
+        assert cur.fetchone() == (True,)

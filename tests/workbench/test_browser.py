@@ -192,3 +192,26 @@ def test_docs_and_redoc_render_with_no_network(bench: Bench, browser: Browser) -
     page.wait_for_selector("[data-section-id]", timeout=30_000)
     assert context.blocked == []  # type: ignore[attr-defined]
     context.close()
+
+
+def test_mark_a_representative_inactive_and_back(bench: Bench, browser: Browser) -> None:
+    context = offline_context(browser)
+    page = browser_login(context, bench, "planner")
+    page.goto(f"{bench.url}/workbench/sections/GH01-S02")
+    code = page.get_attribute("#representatives button[data-rep]", "data-rep")
+    page.click(f"#representatives button[data-rep='{code}']")
+    page.wait_for_selector("p.notice")
+    assert f"{code} 已停用" in page.inner_text("p.notice")
+    assert code in page.inner_text("#inactive")
+    assert _query(bench, "SELECT active FROM representative WHERE code = %s", (code,)) == [(False,)]
+    page.click(f"#inactive button[data-rep='{code}']")
+    page.wait_for_selector("p.notice")
+    assert _query(bench, "SELECT active FROM representative WHERE code = %s", (code,)) == [(True,)]
+    audit = _query(
+        bench,
+        "SELECT actor, action FROM audit_log WHERE subject = %s AND action LIKE 'roster.%%'"
+        " ORDER BY id",
+        (code,),
+    )
+    assert audit == [("planner", "roster.inactive"), ("planner", "roster.active")]
+    context.close()

@@ -23,7 +23,7 @@ from gridsvc.db.frames import records
 from gridsvc.errors import GridsvcError, InputError
 from gridsvc.maps import sheets
 from gridsvc.maps.offline import leaflet_assets
-from gridsvc.services import imports, runs, steering, workbench
+from gridsvc.services import imports, roster, runs, steering, workbench
 from gridsvc.services.sessions import Session
 
 router = APIRouter(prefix="/workbench", tags=["workbench"], include_in_schema=False)
@@ -66,8 +66,8 @@ def _section_context(conn: Conn, session: Session, code: str) -> dict[str, Any]:
             "households": records(houses),
             "representatives": records(reps),
         },
-        "households": records(houses),
         "representatives": records(reps),
+        "inactive": roster.inactive_in_section(conn, session.actor, code),
     }
 
 
@@ -92,6 +92,26 @@ def add_pin(
     try:
         steering.add_pin(conn, session.actor, household, representative, kind, "workbench")
         message = f"已固定 pinned: {household} → {representative} ({kind})"
+    except GridsvcError as exc:
+        error, status = str(exc), _status(exc)
+    context = _section_context(conn, session, section)
+    return _page("workbench_section.html", session, status, message=message, error=error, **context)
+
+
+@router.post("/representatives", response_class=HTMLResponse)
+def set_active(
+    conn: Conn,
+    session: FormSession,
+    section: Text,
+    representative: Text,
+    active: Annotated[Literal["0", "1"], Form()],
+) -> HTMLResponse:
+    """Mark a representative inactive or back (the CLI's `reps inactive|active`)."""
+    message, error, status = "", "", 200
+    try:
+        roster.set_active(conn, session.actor, representative, active == "1")
+        state = "已恢复 back" if active == "1" else "已停用 inactive"
+        message = f"{representative} {state}：重新计算后生效 (applies at the next run)"
     except GridsvcError as exc:
         error, status = str(exc), _status(exc)
     context = _section_context(conn, session, section)
