@@ -4,7 +4,7 @@ household. Each composes the services the CLI calls; nothing here writes by itse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -13,10 +13,12 @@ from gridsvc.db.connection import Connection
 from gridsvc.db.frames import records
 from gridsvc.errors import NotFound
 from gridsvc.maps.data import SectionData
-from gridsvc.services import exports, maps, runs, steering
+from gridsvc.services import exports, lookups, maps, runs, steering
 from gridsvc.services.dashboard import Dashboard, dashboard
 from gridsvc.services.guard import require_role
 from gridsvc.services.structure import places
+
+MAP_HOUSEHOLDS = 500  # the compare maps draw at most this many of the households that differ
 
 
 def home(conn: Connection, actor: Actor) -> Dashboard:
@@ -67,6 +69,7 @@ class Comparison:
     figures: pd.DataFrame
     runs: dict[str, int]
     differ: list[dict]
+    maps: dict[str, dict] = field(default_factory=dict)  # name -> households, representatives
 
 
 def compare(conn: Connection, actor: Actor, first: str, second: str) -> Comparison:
@@ -79,4 +82,18 @@ def compare(conn: Connection, actor: Actor, first: str, second: str) -> Comparis
             raise NotFound(f"scenario {name}: no such scenario")
     a, b = int(run_of[first]), int(run_of[second])
     differ = records(exports.run_changes(conn, actor, a, b))
-    return Comparison([first, second], figures, {first: a, second: b}, differ)
+    found = Comparison([first, second], figures, {first: a, second: b}, differ)
+    codes = {d["household_code"] for d in differ[:MAP_HOUSEHOLDS]}
+    reps: dict[str, dict] = {}
+    for name, run in found.runs.items():
+        # the same contact list as the export: the policy and the caller's scope applied
+        table = exports.contact_table(conn, actor, run)
+        table = table[table["household_code"].isin(codes) & table["lat"].notna()]
+        houses = records(table[["household_code", "representative_code", "lon", "lat"]])
+        for rep in {h["representative_code"] for h in houses} - set(reps) - {None}:
+            seen = lookups.representative(conn, actor, rep)
+            reps[rep] = {"code": rep, "lon": seen.lon, "lat": seen.lat}
+        found.maps[name] = {"households": houses}
+    for drawn in found.maps.values():
+        drawn["representatives"] = list(reps.values())
+    return found

@@ -141,6 +141,11 @@ def test_make_compare_and_promote_a_scenario(bench: Bench, browser: Browser) -> 
     assert names[0] in headers and names[1] in headers
     differ = page.locator("#differ tr").count() - 1
     assert differ > 0  # a lower maximum load moves households
+    drawn = page.evaluate(
+        "() => window.compareMaps.map(m => { let n = 0;"
+        " m.eachLayer(l => { if (l instanceof L.Polyline) n++; }); return n; })"
+    )
+    assert len(drawn) == 2 and min(drawn) > 0  # two maps, lines to each one's representative
     page.click(f"text=生效 promote {names[1]}")
     page.wait_for_selector("p.notice")
     assert f"方案 {names[1]} 已生效" in page.inner_text("p.notice")

@@ -10,8 +10,9 @@ import psycopg2
 import pytest
 
 from gridsvc.access import Role, Scope
+from gridsvc.assign import Params
 from gridsvc.services import keys
-from tests.helpers import PLANNER
+from tests.helpers import PLANNER, assign
 from tests.workbench.conftest import Bench
 
 OWN, OTHER = "GH01", "GH02"
@@ -83,6 +84,7 @@ def _paths(client: httpx.Client, codes: dict[str, str]) -> list[str]:
     if len(runs) == 2:
         a, b = runs[1]["id"], runs[0]["id"]
         paths += [f"/runs/{a}/diff/{b}", f"/runs/{a}/diff/{b}/notifications?format=csv"]
+    paths.append("/workbench/scenarios/compare?a=scope-a&b=scope-b")
     collections = client.get("/ogc/collections").json()["collections"]
     for c in collections:
         paths.append(f"/ogc/collections/{c['id']}/items?limit=10000")
@@ -107,6 +109,11 @@ def _leaks(client: httpx.Client, codes: dict[str, str], names: set[str], phones:
 
 @pytest.fixture(scope="module")
 def people(bench: Bench) -> tuple[set[str], set[str], dict[str, str]]:
+    conn = psycopg2.connect(bench.db_url)
+    conn.autocommit = True
+    for name, load in (("scope-a", 15), ("scope-b", 12)):  # the compare page has data
+        assign(conn, Params(max_load=load), scenario=name)
+    conn.close()
     names, phones, codes = _people(bench)
     assert len(names) > 50 and len(phones) > 50  # enough to search for
     return names, phones, codes

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -213,6 +214,8 @@ def compare_page(
         cmp=comparison,
         figure_rows=records(figures.astype(str)),
         figure_columns=list(figures.columns),
+        leaflet_js=leaflet_assets()[0],
+        leaflet_css=leaflet_assets()[1],
     )
 
 
@@ -235,8 +238,8 @@ def _uploads(request: Request) -> Path:
     folder = (request.app.state.settings.data_dir / "workbench-uploads").resolve()
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():  # checked and never imported
-        if old.is_file() and old.stat().st_mtime < time.time() - UPLOAD_KEEP_S:
-            old.unlink(missing_ok=True)
+        if old.stat().st_mtime < time.time() - UPLOAD_KEEP_S:
+            shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
@@ -263,23 +266,22 @@ def import_register(
         if token:  # the second step: import the file checked before
             if not UPLOAD_TOKEN.match(token):
                 raise InputError("token: not an upload of this workbench")
-            found = [p for p in folder.glob(f"{token}-*") if p.suffix.lower() in UPLOAD_SUFFIXES]
+            staged = folder / token
+            found = [p for p in staged.glob("*") if p.suffix.lower() in UPLOAD_SUFFIXES]
             if not found:
                 raise InputError("token: the checked file is gone; upload it again")
-            path = found[0]
-            report = imports.import_register(conn, session.actor, kind, path, report_dir=None)
-            path.unlink(missing_ok=True)
+            report = imports.import_register(conn, session.actor, kind, found[0], report_dir=None)
+            shutil.rmtree(staged, ignore_errors=True)
             return _page("workbench_import.html", session, report=report, committed=True)
         if file is None or not file.filename:
             raise InputError("file: choose a CSV, XLS or XLSX register")
         token = secrets.token_urlsafe(24)
         staged = folder / token
         staged.mkdir()
-        saved = save_upload(file, staged)
-        if saved.suffix.lower() not in UPLOAD_SUFFIXES:
-            raise InputError(f"file {saved.name}: a register is CSV, XLS or XLSX")
-        path = saved.rename(folder / f"{token}-{saved.name}")
-        staged.rmdir()
+        path = save_upload(file, staged)
+        if path.suffix.lower() not in UPLOAD_SUFFIXES:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise InputError(f"file {path.name}: a register is CSV, XLS or XLSX")
         report = imports.import_register(
             conn, session.actor, kind, path, report_dir=None, dry_run=True
         )
