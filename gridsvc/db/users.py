@@ -106,21 +106,28 @@ def insert_session(conn: connection, id_hash: str, user_id: int, csrf_token: str
         )
 
 
+TOUCH_EVERY_S = 30  # a session's last use is written at most this often (reads stay reads)
+
+
 def touch_session(
     conn: connection, id_hash: str, idle_s: float, absolute_s: float
 ) -> dict[str, Any] | None:
-    """The live session with this hash (its user enabled, within both timeouts), its last use
-    moved to now; None otherwise."""
-    return one(
+    """The live session with this hash (its user enabled, within both timeouts), or None; its
+    last use is moved to now when it is more than TOUCH_EVERY_S old."""
+    found = one(
         conn,
-        "UPDATE user_session s SET seen_at = now() FROM app_user u"
-        " WHERE s.id_hash = %s AND u.id = s.user_id AND s.ended_at IS NULL"
-        "   AND u.disabled_at IS NULL"
+        "SELECT u.id AS user_id, u.name, u.role, u.scope, s.csrf_token,"
+        "   s.seen_at < now() - make_interval(secs => %s) AS stale"
+        " FROM user_session s JOIN app_user u ON u.id = s.user_id"
+        " WHERE s.id_hash = %s AND s.ended_at IS NULL AND u.disabled_at IS NULL"
         "   AND s.seen_at > now() - make_interval(secs => %s)"
-        "   AND s.created_at > now() - make_interval(secs => %s)"
-        " RETURNING u.id AS user_id, u.name, u.role, u.scope, s.csrf_token",
-        (id_hash, idle_s, absolute_s),
+        "   AND s.created_at > now() - make_interval(secs => %s)",
+        (TOUCH_EVERY_S, id_hash, idle_s, absolute_s),
     )
+    if found is not None and found["stale"]:
+        with conn.cursor() as cur:
+            cur.execute("UPDATE user_session SET seen_at = now() WHERE id_hash = %s", (id_hash,))
+    return found
 
 
 def end_session(conn: connection, id_hash: str) -> None:
