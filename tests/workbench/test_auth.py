@@ -148,3 +148,46 @@ def test_api_keys_still_work_beside_sessions(bench: Bench) -> None:
     assert client.get("/exports/contacts?format=csv").status_code == 200
     wrong = httpx.get(f"{bench.url}/exports/contacts", headers={"X-API-Key": "gs_wrong"})
     assert wrong.status_code == 401
+
+
+def test_after_log_in_only_local_paths_are_followed(bench: Bench) -> None:
+    for target, expected in (
+        ("/workbench/runs", "/workbench/runs"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+    ):
+        client = httpx.Client(base_url=bench.url)
+        token = csrf_of(client.get("/login").text)
+        answer = client.post(
+            "/login", data={"name": "planner", "password": PASSWORD, "csrf": token, "next": target}
+        )
+        assert answer.headers["location"] == expected
+
+
+def test_the_cookie_is_secure_behind_https() -> None:
+    from starlette.requests import Request
+
+    from gridsvc.api.routes.auth import secure
+    from gridsvc.settings import Settings
+
+    class App:
+        class state:  # the shape of app.state
+            settings = Settings.model_construct(cookie_secure=False)
+
+    def request(scheme: str) -> Request:
+        return Request(
+            {
+                "type": "http",
+                "scheme": scheme,
+                "app": App,
+                "headers": [],
+                "path": "/",
+                "server": ("h", 443),
+                "query_string": b"",
+            }
+        )
+
+    assert secure(request("https")) and not secure(request("http"))
+    App.state.settings = Settings.model_construct(cookie_secure=True)
+    assert secure(request("http"))
