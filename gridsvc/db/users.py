@@ -72,14 +72,17 @@ def set_password(conn: connection, user_id: int, password_hash: str) -> None:
 
 
 def record_failure(conn: connection, user_id: int, max_failures: int, lockout_s: float) -> None:
-    """Count a failed log-in; the `max_failures`-th in a row locks the account for a while."""
+    """Count a failed log-in; the `max_failures`-th in a row locks the account for a while
+    (after a lock has run out, counting starts again)."""
     with conn.cursor() as cur:
         cur.execute(
-            "UPDATE app_user SET failed_logins = failed_logins + 1,"
-            " locked_until = CASE WHEN failed_logins + 1 >= %s"
-            "   THEN now() + make_interval(secs => %s) ELSE locked_until END"
-            " WHERE id = %s",
-            (max_failures, lockout_s, user_id),
+            "UPDATE app_user u SET failed_logins = n.failures,"
+            " locked_until = CASE WHEN n.failures >= %s"
+            "   THEN now() + make_interval(secs => %s) ELSE NULL END"
+            " FROM (SELECT CASE WHEN locked_until <= now() THEN 1 ELSE failed_logins + 1 END"
+            "       AS failures FROM app_user WHERE id = %s) n"
+            " WHERE u.id = %s",
+            (max_failures, lockout_s, user_id, user_id),
         )
 
 

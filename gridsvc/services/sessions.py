@@ -59,33 +59,27 @@ def log_in(conn: Connection, name: str, password: str, settings: Settings, via: 
     `login_max_failures`-th in a row locks the account for `login_lockout_s`."""
     if len(name) > 100 or len(password) > 200:
         raise NotAuthenticated(REFUSED)
+    session: Session | None = None
     with transaction(conn):
         found = users.find_user(conn, name)
-        if found is None or found["disabled_at"] is not None:
+        if found is None or found["disabled_at"] is not None or found["locked"]:
+            # as slow as a real check, and a locked account is not even tried: no guessing
             _verify(_dummy_hash(), password)
-            ok = False
-        elif found["locked"]:
-            ok = False  # not even checked: a locked account cannot be guessed at
-        else:
-            ok = _verify(found["password_hash"], password)
-            if ok:
-                users.record_success(conn, found["id"])
-                if hasher().check_needs_rehash(found["password_hash"]):
-                    users.rehash(conn, found["id"], hasher().hash(password))
-            else:
-                users.record_failure(
-                    conn, found["id"], settings.login_max_failures, settings.login_lockout_s
-                )
-        if not ok:
-            session = None
-        else:
+        elif _verify(found["password_hash"], password):
+            users.record_success(conn, found["id"])
+            if hasher().check_needs_rehash(found["password_hash"]):
+                users.rehash(conn, found["id"], hasher().hash(password))
             session = Session(
                 secrets.token_urlsafe(32),
                 secrets.token_urlsafe(32),
-                _actor(found["name"], found["role"], found["scope"], via),  # type: ignore[index]
+                _actor(found["name"], found["role"], found["scope"], via),
             )
             users.forget_old_sessions(conn, settings.session_absolute_s)
-            users.insert_session(conn, _hash(session.id), found["id"], session.csrf)  # type: ignore[index]
+            users.insert_session(conn, _hash(session.id), found["id"], session.csrf)
+        else:
+            users.record_failure(
+                conn, found["id"], settings.login_max_failures, settings.login_lockout_s
+            )
     if session is None:  # after the commit: the failure count is kept
         raise NotAuthenticated(REFUSED)
     return session

@@ -160,3 +160,16 @@ def test_the_reps_command_and_its_scope(
     with small_street.cursor() as cur:
         cur.execute("SELECT active FROM representative WHERE code = %s", (code,))
         assert cur.fetchone() == (True,)
+
+
+def test_a_lock_runs_out_and_counting_starts_again(empty_db: Connection) -> None:
+    empty_db.autocommit = True
+    users.add_user(empty_db, PLANNER, "he", Role.viewer, Scope(), PASSWORD)
+    brief = _settings(login_max_failures=2, login_lockout_s=1.0)
+    for _ in range(3):  # the third, while locked, is not even tried
+        with pytest.raises(NotAuthenticated):
+            sessions.log_in(empty_db, "he", "wrong-password", brief, "t")
+    time.sleep(1.2)
+    with pytest.raises(NotAuthenticated):  # one failure after the lock: not locked again
+        sessions.log_in(empty_db, "he", "wrong-password", brief, "t")
+    assert sessions.log_in(empty_db, "he", PASSWORD, brief, "t").actor.name == "he"
