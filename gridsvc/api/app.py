@@ -28,6 +28,7 @@ from gridsvc.api.routes import (
     steering,
     structure,
     workbench,
+    workbench_import,
 )
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         ogc,
         auth,
         workbench,
+        workbench_import,
         docs,
     ):
         app.include_router(module.router)

@@ -4,11 +4,15 @@ household. Each composes the services the CLI calls; nothing here writes by itse
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from gridsvc.access import Actor, Role
+from gridsvc.assign import Params
 from gridsvc.db.connection import Connection
 from gridsvc.db.frames import records
 from gridsvc.errors import NotFound
@@ -97,3 +101,26 @@ def compare(conn: Connection, actor: Actor, first: str, second: str) -> Comparis
     for drawn in found.maps.values():
         drawn["representatives"] = list(reps.values())
     return found
+
+
+def propose(
+    conn: Connection,
+    actor: Actor,
+    scenario: str,
+    section: str,
+    proposed: dict[str, object],
+) -> runs.RunResult:
+    """A scenario of `section` with one proposed representative (code, name, group_code,
+    lon, lat in CGCS2000): the CLI's `assign --scenario NAME --add-representatives FILE`,
+    given the file it would read."""
+    require_role(actor, Role.planner, "propose a representative")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "proposed.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=["code", "name", "group_code", "lon", "lat"])
+            writer.writeheader()
+            writer.writerow({k: proposed.get(k, "") for k in writer.fieldnames})
+        order = runs.RunOrder(
+            Params(), section=section, scenario=scenario, add_representatives=path
+        )
+        return runs.assign(conn, actor, order)

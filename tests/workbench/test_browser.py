@@ -220,3 +220,32 @@ def test_mark_a_representative_inactive_and_back(bench: Bench, browser: Browser)
     )
     assert audit == [("planner", "roster.inactive"), ("planner", "roster.active")]
     context.close()
+
+
+def test_propose_a_representative_at_a_clicked_point(bench: Bench, browser: Browser) -> None:
+    context = offline_context(browser)
+    page = browser_login(context, bench, "planner")
+    page.goto(f"{bench.url}/workbench/sections/GH01-S01")
+    page.check("#propose-mode")
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    # the middle of the map lies inside the section (the map is fitted to its groups)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lon, lat = float(page.input_value("#propose-lon")), float(page.input_value("#propose-lat"))
+    name = f"p{secrets.token_hex(3)}"
+    page.fill("#propose-form input[name=code]", "P9001")
+    page.fill("#propose-form input[name=scenario]", name)
+    page.click("#propose-submit")
+    page.wait_for_selector("p.notice", timeout=120_000)
+    assert f"方案 {name}：拟增代表 P9001 已计算" in page.inner_text("p.notice")
+    stored = _query(
+        bench,
+        "SELECT active, proposed_in, ST_X(geom), ST_Y(geom) FROM representative"
+        " WHERE code = 'P9001'",
+    )
+    assert stored[0][:2] == (False, name)
+    assert (round(stored[0][2], 6), round(stored[0][3], 6)) == (round(lon, 6), round(lat, 6))
+    assert _query(bench, "SELECT actor FROM assignment_run WHERE scenario = %s", (name,)) == [
+        ("planner",)
+    ]
+    context.close()

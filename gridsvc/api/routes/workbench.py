@@ -5,37 +5,28 @@ service as the CLI, so the audit names the person."""
 
 from __future__ import annotations
 
-import re
-import secrets
-import shutil
-import time
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gridsvc.api.deps import Conn, FormSession, LiveSession
 from gridsvc.api.errors import STATUS
-from gridsvc.api.uploads import save_upload
 from gridsvc.assign import Params
 from gridsvc.db.frames import records
 from gridsvc.errors import GridsvcError, InputError
 from gridsvc.maps import sheets
 from gridsvc.maps.offline import leaflet_assets
-from gridsvc.services import imports, roster, runs, steering, workbench
+from gridsvc.services import roster, runs, steering, workbench
 from gridsvc.services.sessions import Session
 
 router = APIRouter(prefix="/workbench", tags=["workbench"], include_in_schema=False)
 Text = Annotated[str, Form(max_length=100)]
 OptionalText = Annotated[str, Form(max_length=100)]
-UPLOAD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
-UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
-UPLOAD_KEEP_S = 3600.0  # a checked file not imported within this time is dropped
 
 
-def _page(template: str, session: Session, status: int = 200, **context: Any) -> HTMLResponse:
+def render_page(template: str, session: Session, status: int = 200, **context: Any) -> HTMLResponse:
     page = (
         sheets.environment()
         .get_template(template)
@@ -44,11 +35,11 @@ def _page(template: str, session: Session, status: int = 200, **context: Any) ->
     return HTMLResponse(page, status)
 
 
-def _login(request: Request) -> RedirectResponse:
+def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)
 
 
-def _status(exc: GridsvcError) -> int:
+def status_of(exc: GridsvcError) -> int:
     """The HTTP status of the JSON API for the same error: a page says it the same way."""
     return next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 400)
 
@@ -69,14 +60,15 @@ def _section_context(conn: Conn, session: Session, code: str) -> dict[str, Any]:
         },
         "representatives": records(reps),
         "inactive": roster.inactive_in_section(conn, session.actor, code),
+        "groups": list(data.groups["code"]),
     }
 
 
 @router.get("/sections/{code}", response_class=HTMLResponse)
 def section_page(request: Request, code: str, conn: Conn, session: LiveSession) -> Response:
     if session is None:
-        return _login(request)
-    return _page("workbench_section.html", session, **_section_context(conn, session, code))
+        return to_login(request)
+    return render_page("workbench_section.html", session, **_section_context(conn, session, code))
 
 
 @router.post("/pins", response_class=HTMLResponse)
@@ -94,9 +86,11 @@ def add_pin(
         steering.add_pin(conn, session.actor, household, representative, kind, "workbench")
         message = f"已固定 pinned: {household} → {representative} ({kind})"
     except GridsvcError as exc:
-        error, status = str(exc), _status(exc)
+        error, status = str(exc), status_of(exc)
     context = _section_context(conn, session, section)
-    return _page("workbench_section.html", session, status, message=message, error=error, **context)
+    return render_page(
+        "workbench_section.html", session, status, message=message, error=error, **context
+    )
 
 
 @router.post("/representatives", response_class=HTMLResponse)
@@ -114,9 +108,38 @@ def set_active(
         state = "已恢复 back" if active == "1" else "已停用 inactive"
         message = f"{representative} {state}：重新计算后生效 (applies at the next run)"
     except GridsvcError as exc:
-        error, status = str(exc), _status(exc)
+        error, status = str(exc), status_of(exc)
     context = _section_context(conn, session, section)
-    return _page("workbench_section.html", session, status, message=message, error=error, **context)
+    return render_page(
+        "workbench_section.html", session, status, message=message, error=error, **context
+    )
+
+
+@router.post("/proposals", response_class=HTMLResponse)
+def propose(
+    conn: Conn,
+    session: FormSession,
+    section: Text,
+    scenario: Text,
+    code: Text,
+    group: Text,
+    lon: Annotated[float, Form(ge=-180, le=180)],
+    lat: Annotated[float, Form(ge=-90, le=90)],
+    name: OptionalText = "",
+) -> HTMLResponse:
+    """A scenario with a new representative at a point clicked on the map (the CLI's
+    `assign --scenario --add-representatives`); compared and promoted like any other."""
+    message, error, status = "", "", 200
+    proposed = {"code": code, "name": name or code, "group_code": group, "lon": lon, "lat": lat}
+    try:
+        result = workbench.propose(conn, session.actor, scenario, section, proposed)
+        message = f"方案 {scenario}：拟增代表 {code} 已计算 (run {result.run_id})"
+    except GridsvcError as exc:
+        error, status = str(exc), status_of(exc)
+    context = _section_context(conn, session, section)
+    return render_page(
+        "workbench_section.html", session, status, message=message, error=error, **context
+    )
 
 
 def _runs_context(conn: Conn, session: Session) -> dict[str, Any]:
@@ -129,8 +152,8 @@ def _runs_context(conn: Conn, session: Session) -> dict[str, Any]:
 @router.get("/runs", response_class=HTMLResponse)
 def runs_page(request: Request, conn: Conn, session: LiveSession) -> Response:
     if session is None:
-        return _login(request)
-    return _page("workbench_runs.html", session, **_runs_context(conn, session))
+        return to_login(request)
+    return render_page("workbench_runs.html", session, **_runs_context(conn, session))
 
 
 def _load(text: str) -> int | None:
@@ -155,9 +178,11 @@ def run_assignment(conn: Conn, session: FormSession, section: OptionalText = "")
         outcome = workbench.run_with_notifications(conn, session.actor, _order(section))
     except GridsvcError as exc:
         context = _runs_context(conn, session)
-        return _page("workbench_runs.html", session, _status(exc), error=str(exc), **context)
+        return render_page(
+            "workbench_runs.html", session, status_of(exc), error=str(exc), **context
+        )
     context = _runs_context(conn, session)
-    return _page("workbench_runs.html", session, outcome=outcome, **context)
+    return render_page("workbench_runs.html", session, outcome=outcome, **context)
 
 
 def _scenarios_context(conn: Conn, session: Session) -> dict[str, Any]:
@@ -170,8 +195,8 @@ def _scenarios_context(conn: Conn, session: Session) -> dict[str, Any]:
 @router.get("/scenarios", response_class=HTMLResponse)
 def scenarios_page(request: Request, conn: Conn, session: LiveSession) -> Response:
     if session is None:
-        return _login(request)
-    return _page("workbench_scenarios.html", session, **_scenarios_context(conn, session))
+        return to_login(request)
+    return render_page("workbench_scenarios.html", session, **_scenarios_context(conn, session))
 
 
 @router.post("/scenarios", response_class=HTMLResponse)
@@ -189,9 +214,9 @@ def make_scenario(
         result = runs.assign(conn, session.actor, _order(section, name, _load(max_load)))
         message = f"方案 {name} 已计算 (run {result.run_id})"
     except GridsvcError as exc:
-        error, status = str(exc), _status(exc)
+        error, status = str(exc), status_of(exc)
     context = _scenarios_context(conn, session)
-    return _page(
+    return render_page(
         "workbench_scenarios.html", session, status, message=message, error=error, **context
     )
 
@@ -201,14 +226,16 @@ def compare_page(
     request: Request, conn: Conn, session: LiveSession, a: str = "", b: str = ""
 ) -> Response:
     if session is None:
-        return _login(request)
+        return to_login(request)
     try:
         comparison = workbench.compare(conn, session.actor, a[:100], b[:100])
     except GridsvcError as exc:
         context = _scenarios_context(conn, session)
-        return _page("workbench_scenarios.html", session, _status(exc), error=str(exc), **context)
+        return render_page(
+            "workbench_scenarios.html", session, status_of(exc), error=str(exc), **context
+        )
     figures = comparison.figures.reset_index(names="figure")
-    return _page(
+    return render_page(
         "workbench_compare.html",
         session,
         cmp=comparison,
@@ -227,76 +254,20 @@ def promote(conn: Conn, session: FormSession, name: Text) -> HTMLResponse:
         run = steering.promote_scenario(conn, session.actor, name)
         message = f"方案 {name} 已生效 (run {run} in force)"
     except GridsvcError as exc:
-        error, status = str(exc), _status(exc)
+        error, status = str(exc), status_of(exc)
     context = _scenarios_context(conn, session)
-    return _page(
+    return render_page(
         "workbench_scenarios.html", session, status, message=message, error=error, **context
     )
-
-
-def _uploads(request: Request) -> Path:
-    folder = (request.app.state.settings.data_dir / "workbench-uploads").resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():  # checked and never imported
-        if old.stat().st_mtime < time.time() - UPLOAD_KEEP_S:
-            shutil.rmtree(old, ignore_errors=True)
-    return folder
-
-
-@router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request, session: LiveSession) -> Response:
-    if session is None:
-        return _login(request)
-    return _page("workbench_import.html", session)
-
-
-@router.post("/import", response_class=HTMLResponse)
-def import_register(
-    request: Request,
-    conn: Conn,
-    session: FormSession,
-    kind: Annotated[Literal["households", "representatives"], Form()],
-    file: Annotated[UploadFile | None, File()] = None,
-    token: OptionalText = "",
-) -> HTMLResponse:
-    """First a dry run of the uploaded file (kept under a random token), then, with the
-    token, the import itself (the CLI's `import`)."""
-    folder = _uploads(request)
-    try:
-        if token:  # the second step: import the file checked before
-            if not UPLOAD_TOKEN.match(token):
-                raise InputError("token: not an upload of this workbench")
-            staged = folder / token
-            found = [p for p in staged.glob("*") if p.suffix.lower() in UPLOAD_SUFFIXES]
-            if not found:
-                raise InputError("token: the checked file is gone; upload it again")
-            report = imports.import_register(conn, session.actor, kind, found[0], report_dir=None)
-            shutil.rmtree(staged, ignore_errors=True)
-            return _page("workbench_import.html", session, report=report, committed=True)
-        if file is None or not file.filename:
-            raise InputError("file: choose a CSV, XLS or XLSX register")
-        token = secrets.token_urlsafe(24)
-        staged = folder / token
-        staged.mkdir()
-        path = save_upload(file, staged)
-        if path.suffix.lower() not in UPLOAD_SUFFIXES:
-            shutil.rmtree(staged, ignore_errors=True)
-            raise InputError(f"file {path.name}: a register is CSV, XLS or XLSX")
-        report = imports.import_register(
-            conn, session.actor, kind, path, report_dir=None, dry_run=True
-        )
-        return _page("workbench_import.html", session, report=report, token=token, kind=kind)
-    except GridsvcError as exc:
-        return _page("workbench_import.html", session, _status(exc), error=str(exc))
 
 
 @router.get("/exports", response_class=HTMLResponse)
 def exports_page(request: Request, conn: Conn, session: LiveSession) -> Response:
     if session is None:
-        return _login(request)
+        return to_login(request)
     board = workbench.home(conn, session.actor)
     latest = records(runs.list_runs(conn, session.actor, 2))
-    return _page(
+    return render_page(
         "workbench_exports.html",
         session,
         sections=board.sections,
