@@ -9,6 +9,7 @@ STREET ?= geodata/guihua
 demo: setup db-up  ## set up, load the sample street, assign it and serve it on 127.0.0.1:8000
 	$(GRIDSVC) load $(STREET)
 	$(GRIDSVC) assign
+	$(GRIDSVC) work load $(STREET)
 	$(GRIDSVC) export contacts maps/contacts.csv
 	$(GRIDSVC) render --out maps
 	@echo "maps: maps/overview.html, maps/sections/, print sheets maps/print/*.pdf,"

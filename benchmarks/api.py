@@ -1,19 +1,26 @@
 """Load the look-ups with wrk on 127.0.0.1 for a bounded time; print requests per second and
-p50/p99 latency for /households/{code}/representative, /locate and an OGC items page.
+p50/p99 latency (median [min, max] of --repeat runs) at 16 and 64 connections for
+/households/{code}/representative, /locate and an OGC items page, beside the ceiling of the
+same stack (one `SELECT 1` per request, benchmarks/ceiling.py) measured in the same run, with
+the machine's load average before and after each case.
 
 Uses a throw-away database with the sample street assigned, a viewer key, and `gridsvc serve`
-with the default 2 workers. Needs wrk (Debian: apt-get install wrk).
-Run: .venv/bin/python benchmarks/api.py [--seconds 10] [--connections 32]
+with one worker (GRIDSVC_WORKERS). Needs wrk (Debian: apt-get install wrk).
+Run: .venv/bin/python benchmarks/api.py [--seconds 10] [--connections 16 64] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +62,8 @@ def parse(output: str) -> tuple[float, str, str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
         "--threads", type=int, default=1, help="wrk threads (it shares the 2 cores)"
@@ -73,6 +81,64 @@ def main() -> None:
             " FROM household ORDER BY random() LIMIT 3000",
         )
         load(args, url, key, houses)
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def wrk(port: int, script: Path, connections: int, seconds: int, threads: int) -> str:
+    return subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    ).stdout
+
+
+def start_ceiling(url: str, port: int) -> subprocess.Popen:
+    """benchmarks/ceiling.py under uvicorn with gridsvc's own server options."""
+    code = (
+        "import uvicorn, ceiling; from gridsvc.api.app import server_options;"
+        "from gridsvc.settings import Settings;"
+        f"uvicorn.run(ceiling.app, host='127.0.0.1', port={port}, log_level='warning',"
+        " access_log=False, **server_options(Settings()))"
+    )
+    env = {**os.environ, "GRIDSVC_DATABASE_URL": url, "PYTHONPATH": str(ROOT / "benchmarks")}
+    server = subprocess.Popen([sys.executable, "-c", code], env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/select1", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("the ceiling server did not start")
+
+
+def measure(label: str, port: int, script: Path, args: argparse.Namespace) -> None:
+    for connections in args.connections:
+        before = load_average()
+        runs = [
+            parse(wrk(port, script, connections, args.seconds, args.threads))
+            for _ in range(args.repeat)
+        ]
+        rps = [r[0] for r in runs]
+        print(
+            f"{label:>36} c={connections:<3}: {statistics.median(rps):7.0f} req/s"
+            f" [{min(rps):.0f}, {max(rps):.0f}]  p50 {runs[0][1]:>8}  p99 {runs[0][2]:>8}"
+            f" (first run)  non-2xx {sum(int(r[3]) for r in runs)}"
+            f"  load {before} -> {load_average()}"
+        )
 
 
 def load(args: argparse.Namespace, url: str, key: str, houses) -> None:  # type: ignore[no-untyped-def]
@@ -96,34 +162,24 @@ def load(args: argparse.Namespace, url: str, key: str, houses) -> None:  # type:
     try:
         with tempfile.TemporaryDirectory() as folder:
             print(
-                f"wrk, {args.seconds} s each, {args.connections} connections, "
-                f"{args.threads} thread(s), server with {args.workers} worker(s), "
-                f"127.0.0.1:{port}"
+                f"wrk, {args.seconds} s each, {args.repeat} runs, {args.threads} thread(s), "
+                f"server with {args.workers} worker(s), 127.0.0.1:{port}; "
+                f"{os.cpu_count()} cores, load average {load_average()}"
             )
             for label, paths in scenarios.items():
-                script = lua_script(Path(folder), "s", key, paths)
-                result = subprocess.run(
-                    [
-                        "wrk",
-                        f"-t{args.threads}",
-                        f"-c{args.connections}",
-                        f"-d{args.seconds}s",
-                        "--latency",
-                        "-s",
-                        str(script),
-                        f"http://127.0.0.1:{port}",
-                    ],
-                    capture_output=True,
-                    text=True,
-                    timeout=args.seconds + 60,
-                )
-                rps, p50, p99, errors = parse(result.stdout)
-                print(
-                    f"{label:>36}: {rps:8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  non-2xx {errors}"
-                )
+                measure(label, port, lua_script(Path(folder), "s", key, paths), args)
     finally:
         server.terminate()
         server.wait(10)
+    ceiling_port = free_port()
+    ceiling = start_ceiling(url, ceiling_port)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            script = lua_script(Path(folder), "c", key, ["/select1"])
+            measure("ceiling: one SELECT 1 per request", ceiling_port, script, args)
+    finally:
+        ceiling.terminate()
+        ceiling.wait(10)
 
 
 if __name__ == "__main__":

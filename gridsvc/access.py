@@ -39,11 +39,13 @@ class Show(Enum):
     hidden = "hidden"  # null / not drawn
     masked = "masked"  # 张** / 138****5678
     published = "published"  # a representative's phone if they agreed to publish it
+    reachable = "reachable"  # full for those whose role is to be reached, else masked
     block = "block"  # a point snapped to a ~50 m block
     full = "full"
 
 
 H, M, P, B, F = Show.hidden, Show.masked, Show.published, Show.block, Show.full
+R = Show.reachable
 
 # field -> what each role gets (public, viewer, representative, staff, planner) inside the
 # caller's scope; outside it every personal field falls back to the public column. A
@@ -58,6 +60,10 @@ FIELD_POLICY: dict[str, tuple[Show, Show, Show, Show, Show]] = {
     "representative.phone": (P, P, F, F, F),
     "representative.home": (H, B, F, F, F),
     "contact.line": (H, B, F, F, F),  # who contacts whom: both ends are homes
+    "person.name": (F, F, F, F, F),  # the organisation's people, on the org chart
+    "person.phone": (R, R, F, F, F),  # full for chiefs and directors (to be reached)
+    "request.phone": (H, M, F, F, F),  # a resident's phone for the reply to a request (诉求)
+    "request.text": (H, H, F, F, F),  # what they wrote: may name people and homes
 }
 
 BLOCK_DEGREES = 0.0005  # ~55 m north-south, ~49 m east-west at Zhuzhou's latitude
@@ -158,6 +164,8 @@ def apply(show: Show, value: object, *, published: bool = True, kind: str = "tex
         return None
     if show is Show.published:
         return value if published else None
+    if show is Show.reachable:
+        return value if published else mask_phone(str(value)) if kind == "phone" else value
     if show is Show.masked:
         if kind == "name":
             return mask_name(str(value))
@@ -229,6 +237,8 @@ def _apply_series(show: Show, values: pd.Series, published: pd.Series, kind: str
         return values
     if show is Show.published:
         return values.where(published, empty)
+    if show is Show.reachable:
+        return values.where(published, values.map(mask_phone, na_action="ignore"))
     if show is Show.masked:
         mask = {"name": mask_name, "phone": mask_phone}.get(kind)
         return values.map(mask, na_action="ignore") if mask else empty

@@ -45,3 +45,11 @@ class Conflict(GridsvcError):
 
 class StoreUnavailable(DatabaseError):
     """The database is down or unreachable; the caller may retry later."""
+
+
+class TooManyRequests(GridsvcError):
+    """An abuse limit was reached; the caller may try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -40,11 +40,42 @@ class Settings(BaseSettings):
         gt=0,
         description="a session idle inside a transaction this long is ended (its locks freed)",
     )
+    visit_key_days: int = Field(
+        default=30, ge=1, le=366, description="a key household is due a visit this often (days)"
+    )
+    visit_overdue_days: int = Field(
+        default=90, ge=1, le=730, description="any other household is due a visit this often"
+    )
+    rota_per_day: int = Field(
+        default=2, ge=1, le=20, description="representatives on duty per station and day"
+    )
     allowed_hosts: str = Field(
         default="",
         description="Host headers the API answers, comma-separated (default: 127.0.0.1, "
         "localhost, ::1, the host of GRIDSVC_HOST and of GRIDSVC_PUBLIC_URL); `*` for any",
     )
+    request_days_onsite: int = Field(
+        default=0, ge=0, description="当场 requests: working days to answer (0: the same day)"
+    )
+    request_days_ordinary: int = Field(
+        default=22, ge=1, description="一般 requests: working days to settle (about a month)"
+    )
+    request_days_major: int = Field(
+        default=66, ge=1, description="重大 requests: working days to settle (about three months)"
+    )
+    request_warn_days: int = Field(
+        default=3, ge=0, description="a request is due soon this many working days before"
+    )
+    request_holidays_dir: Path | None = Field(
+        default=None,
+        description="folder of State Council schedules (<year>.json) for years past the package",
+    )
+    request_limit_ip_hour: int = Field(default=10, ge=1, description="requests per IP per hour")
+    request_limit_phone_day: int = Field(default=5, ge=1, description="requests per phone per day")
+    request_limit_rep_hour: int = Field(
+        default=60, ge=1, description="requests per representative per hour"
+    )
+    request_photo_mb: float = Field(default=8.0, gt=0, description="largest photo accepted, MB")
     session_idle_s: float = Field(
         default=1800.0, gt=0, description="a log-in session unused this long ends (seconds)"
     )

@@ -103,8 +103,9 @@ def get_actor(
 ) -> Actor:
     """Who is asking: an API key (X-API-Key or Bearer) first, else a log-in session, else the
     public. A wrong or revoked key is refused, not downgraded; a session's call that changes
-    something must carry its CSRF token in X-CSRF-Token (forms send theirs as a field, checked
-    by `form_session`). Known keys are remembered for KEY_CACHE_SECONDS."""
+    something acts for the session only with its CSRF token in X-CSRF-Token (a wrong one is
+    refused; without one it is the public's call). Workbench forms send theirs as a field,
+    checked by `form_session`. Known keys are remembered for KEY_CACHE_SECONDS."""
     via = f"{request.method} {request.url.path}"
     key = _presented_key(request)
     if key is not None:
@@ -112,7 +113,12 @@ def get_actor(
     if session is None:
         return Actor("public", Role.public, via=via)
     if request.method not in SAFE_METHODS:
-        check_csrf(session, request.headers.get(CSRF_HEADER))
+        token = request.headers.get(CSRF_HEADER)
+        if token is None:
+            # a change without the token carries no one's rights (a forged form gets only
+            # what the public gets): the resident's QR form still works in a logged-in browser
+            return Actor("public", Role.public, via=via)
+        check_csrf(session, token)
     return session.actor
 
 

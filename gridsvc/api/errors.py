@@ -24,6 +24,7 @@ STATUS: dict[type[errors.GridsvcError], int] = {
     errors.NotFound: 404,
     errors.RunInProgress: 409,
     errors.Conflict: 409,
+    errors.TooManyRequests: 429,
     errors.InfeasibleError: 422,
     errors.StoreUnavailable: 503,
     errors.DatabaseError: 503,
@@ -83,10 +84,13 @@ def install(app: FastAPI) -> None:
         if status == 503:
             logger.warning("store unavailable: %s", exc)
             return store_unavailable()
+        headers = dict(_most_specific(exc, HEADERS) or {})
+        if isinstance(exc, errors.TooManyRequests):
+            headers["Retry-After"] = str(exc.retry_after)
         return JSONResponse(
             {"error": error_code(exc), "detail": without_paths(str(exc))},
             status,
-            headers=_most_specific(exc, HEADERS),
+            headers=headers or None,
         )
 
     async def store_lost(request: Request, exc: Exception) -> JSONResponse:

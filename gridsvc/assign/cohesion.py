@@ -34,6 +34,7 @@ from gridsvc.assign.plans import Planner
 from gridsvc.assign.pool import map_shared, shared
 from gridsvc.assign.problem import Bools, Floats, Ints, Params, Problem
 from gridsvc.assign.solve import Solution, served_distances
+from gridsvc.assign.subset import take
 
 _MARGIN_M = 1.0  # below S by this much, plus rounding of the flow's decimetres per move
 _ROUNDING_M = 0.1
@@ -97,28 +98,11 @@ def _gather_blocks(first: int, last: int) -> tuple[Ints, Ints, float]:
     def local(global_rep: Ints) -> Ints:
         return np.where(global_rep >= 0, local_of[np.maximum(global_rep, 0)], -1)
 
-    hh_local = np.full(problem.n_households, -1, np.int64)
-    hh_local[hs] = np.arange(len(hs))
-    pairs = problem.forbidden[hh_local[problem.forbidden[:, 0]] >= 0]
     rep, fixed = local(solution.rep[hs]), local(problem.hh_fixed[hs])
     # a pin to a representative outside the run (the solver ignored it) still holds the
     # household where it is, as in the serial gathering
     fixed = np.where((problem.hh_fixed[hs] >= 0) & (fixed < 0), rep, fixed)
-    part = Problem(
-        hh_xy=problem.hh_xy[hs],
-        hh_group=problem.hh_group[hs],
-        hh_block=problem.hh_block[hs],
-        hh_key=problem.hh_key[hs],
-        rep_xy=problem.rep_xy[rs],
-        rep_group=problem.rep_group[rs],
-        rep_block=problem.rep_block[rs],
-        rep_min=problem.rep_min[rs],
-        rep_max=problem.rep_max[rs],
-        hh_prev=local(problem.hh_prev[hs]),
-        hh_unit=problem.hh_unit[hs],
-        hh_fixed=fixed,
-        forbidden=np.column_stack([hh_local[pairs[:, 0]], local(pairs[:, 1])]),
-    )
+    part = take(problem, hs, rs, hh_fixed=fixed)
     new_rep, added = _gather(part, rep, solution.cross_group[hs], solution.distance_m[hs], params)
     return hs, np.where(new_rep >= 0, rs[np.maximum(new_rep, 0)], -1), added
 

@@ -19,11 +19,10 @@ class Subset:
     reps: Ints  # indices into the whole problem's representatives
 
 
-def blocks_subset(problem: Problem, blocks: Ints) -> Subset:
-    """The households and representatives of `blocks`, re-indexed (previous and pinned
-    representatives outside the subset become -1; forbidden pairs are kept inside it)."""
-    hh = np.flatnonzero(np.isin(problem.hh_block, blocks))
-    reps = np.flatnonzero(np.isin(problem.rep_block, blocks))
+def take(problem: Problem, hh: Ints, reps: Ints, hh_fixed: Ints | None = None) -> Problem:
+    """The households `hh` and representatives `reps` as a problem of their own, re-indexed:
+    previous and pinned representatives outside it become -1 (or `hh_fixed`, local, if
+    given); forbidden pairs inside it are kept."""
     local = np.full(problem.n_reps, -1, np.int64)
     local[reps] = np.arange(len(reps))
     hh_local = np.full(problem.n_households, -1, np.int64)
@@ -34,7 +33,7 @@ def blocks_subset(problem: Problem, blocks: Ints) -> Subset:
 
     forbidden = problem.forbidden
     keep = (hh_local[forbidden[:, 0]] >= 0) & (local[forbidden[:, 1]] >= 0)
-    sub = Problem(
+    return Problem(
         hh_xy=problem.hh_xy[hh],
         hh_group=problem.hh_group[hh],
         hh_block=problem.hh_block[hh],
@@ -46,12 +45,18 @@ def blocks_subset(problem: Problem, blocks: Ints) -> Subset:
         rep_max=problem.rep_max[reps],
         hh_prev=rep_index(problem.hh_prev[hh]),
         hh_unit=problem.hh_unit[hh],
-        hh_fixed=rep_index(problem.hh_fixed[hh]),
+        hh_fixed=rep_index(problem.hh_fixed[hh]) if hh_fixed is None else hh_fixed,
         forbidden=np.column_stack([hh_local[forbidden[keep, 0]], local[forbidden[keep, 1]]]).astype(
             np.int64
         ),
     )
-    return Subset(sub, hh, reps)
+
+
+def blocks_subset(problem: Problem, blocks: Ints) -> Subset:
+    """The households and representatives of `blocks`, as a problem of their own."""
+    hh = np.flatnonzero(np.isin(problem.hh_block, blocks))
+    reps = np.flatnonzero(np.isin(problem.rep_block, blocks))
+    return Subset(take(problem, hh, reps), hh, reps)
 
 
 def kept_solution(problem: Problem, keep: Bools) -> Solution:

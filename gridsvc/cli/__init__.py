@@ -7,12 +7,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gridsvc.cli import keys, outputs, registers, roster, runs, steering, store, users
+from gridsvc.cli import (
+    keys,
+    outputs,
+    registers,
+    requests,
+    roster,
+    runs,
+    steering,
+    store,
+    users,
+    work,
+)
 from gridsvc.cli.common import in_flags
 from gridsvc.errors import GridsvcError
 from gridsvc.settings import Settings
 
-GROUPS = (store, registers, runs, steering, outputs, keys, users, roster)
+GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, users, roster)
 
 
 def build_parser() -> argparse.ArgumentParser:

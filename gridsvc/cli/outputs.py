@@ -59,6 +59,13 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
                 for r in bad[: args.limit]:
                     print(f"  {r.code} ({r.group_code}): {r.load} not in {r.min_load}–{r.max_load}")
                 continue
+            if level == "street":
+                from gridsvc.services.people import gaps
+
+                missing = gaps(conn, actor)
+                print(f"== people: {len(missing)} places without their head")
+                for row in missing.head(args.limit).itertuples():
+                    print(f"  {row.level} {row.code}: no {row.missing}")
             found = structure.audit(conn, actor, level)
             print(f"== {level} ({len(found)} places, worst first)")
             for p in found[: args.limit]:

@@ -14,6 +14,14 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
     with connection(settings) as conn:
         counts = load_street(conn, terminal_actor("load"), args.folder)
+        if (args.folder / "requests.csv").exists():  # the sample's year of residents' requests
+            from gridsvc.services import request_sample
+            from gridsvc.services.request_rules import rules_from
+
+            counts["requests"], _ = request_sample.load(
+                conn, terminal_actor("load"), rules_from(settings),
+                request_sample.read(args.folder / "requests.csv"),
+            )  # fmt: skip
     print(f"loaded {args.folder}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 
@@ -23,6 +31,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     actor = terminal_actor("import")
     with connection(settings) as conn:
+        if args.kind == "roster":
+            from gridsvc.services.people import import_roster
+
+            roster = import_roster(conn, actor, args.path)
+            print(roster.summary())
+            for issue in roster.rejected[:20]:
+                print(f"  row {issue.row}: {issue.reason}: {issue.message}")
+            return 0
         if args.kind == "boundaries":
             if not args.level:
                 return fail("import boundaries needs --level community|section|group")
@@ -67,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     load.set_defaults(handler=cmd_load)
 
     imp = sub.add_parser("import", help="import a register (CSV/XLSX/XLS) or boundaries")
-    imp.add_argument("kind", choices=["households", "representatives", "boundaries"])
+    imp.add_argument("kind", choices=["households", "representatives", "boundaries", "roster"])
     imp.add_argument("path", type=Path)
     imp.add_argument(
         "--crs", default="auto", help="auto, cgcs2000, wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)"

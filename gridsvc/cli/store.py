@@ -41,12 +41,29 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
-    from gridsvc import sample
+    from gridsvc import sample, sample_requests, sample_work
+    from gridsvc.sample_people import generate_roster
 
     street = sample.generate(seed=args.seed)
+    frames: dict = street  # type: ignore[type-arg]
     for path in sample.write(street, args.out):
         print(f"wrote {path}")
-    print(json.dumps(street["meta"]["counts"], ensure_ascii=False))  # type: ignore[index]
+    roster = generate_roster(
+        frames["communities"],
+        frames["sections"],
+        frames["groups"],
+        frames["representatives"],
+        args.seed,
+    )
+    roster.to_csv(args.out / "roster.csv", index=False, encoding="utf-8", lineterminator="\n")
+    print(f"wrote {args.out / 'roster.csv'}")
+    # a year of visits, points and receptions (loaded by `gridsvc work load`)
+    work = sample_work.generate(frames["households"], frames["representatives"], args.seed)
+    for path in sample_work.write(work, args.out):
+        print(f"wrote {path}")
+    made = sample_requests.generate(frames["representatives"], frames["households"], seed=args.seed)
+    print(f"wrote {sample_requests.write(made, args.out)} ({len(made)} requests)")
+    print(json.dumps(frames["meta"]["counts"], ensure_ascii=False))
     return 0
 
 

@@ -61,6 +61,22 @@ SOURCES: dict[str, Source] = {
         f" JOIN community c ON c.id = s.community_id WHERE a.run_id = {IN_FORCE}",
         personal="contact.line",
     ),
+    "people": Source(
+        "People (网格员、网格长、小组长…)",
+        "Who holds which role for which area now; the area's outline as geometry (staff).",
+        "SELECT r.id::text AS id, coalesce(g.geom, s.geom, c.geom) AS geom, p.name, p.phone,"
+        " r.role, r.level, r.area_code, r.start_date,"
+        " coalesce(sg.code, s.code) AS section_code,"
+        " coalesce(c.code, cs.code, cg.code) AS community_code"
+        " FROM person_role r JOIN person p ON p.id = r.person_id"
+        " LEFT JOIN resident_group g ON r.level = 'group' AND g.code = r.area_code"
+        " LEFT JOIN grid_section sg ON sg.id = g.section_id"
+        " LEFT JOIN community cg ON cg.id = sg.community_id"
+        " LEFT JOIN grid_section s ON r.level = 'section' AND s.code = r.area_code"
+        " LEFT JOIN community cs ON cs.id = s.community_id"
+        " LEFT JOIN community c ON r.level = 'community' AND c.code = r.area_code"
+        " WHERE r.end_date IS NULL",
+    ),
 }
 
 

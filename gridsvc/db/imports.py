@@ -8,10 +8,7 @@ import pandas as pd
 from psycopg2.extensions import connection
 
 from gridsvc.db.frames import copy_frame, read_frame
-
-# a register cannot tell positions apart below ~10 cm (7 decimals, GCJ-02 round trips): closer
-# is the same point; a household further than 1 m from where it was has moved
-SAME_POINT_M, MOVED_M = 0.1, 1.0
+from gridsvc.db.sameness import moved, unchanged
 
 STAGE_COLUMNS = {
     "households": ["row", "code", "head_name", "phone", "address", "key_category", "lon", "lat"],
@@ -67,41 +64,35 @@ PLACE_NEAREST_SQL = """
           WHERE s2.group_id IS NULL) n
     WHERE s.row = n.row"""
 
-HOUSEHOLD_CHANGES_SQL = """
+HOUSEHOLD_CHANGES_SQL = f"""
     SELECT s.row, s.code,
            CASE WHEN h.id IS NULL THEN 'new'
-                WHEN (h.head_name, h.phone, h.address, h.key_category, h.group_id)
-                     IS NOT DISTINCT FROM (s.head_name, s.phone, s.address, s.key_category,
-                     s.group_id) AND ST_DistanceSphere(h.geom, s.geom) < 0.1 THEN 'unchanged'
+                WHEN {unchanged("household", "h", "s")} THEN 'unchanged'
                 ELSE 'updated' END AS change,
-           h.id IS NOT NULL AND ST_DistanceSphere(h.geom, s.geom) > 1 AS moved
+           h.id IS NOT NULL AND {moved("h", "s")} AS moved
     FROM _stage s LEFT JOIN household h ON h.code = s.code"""
 
-UPSERT_HOUSEHOLDS_SQL = """
+UPSERT_HOUSEHOLDS_SQL = f"""
     INSERT INTO household (code, head_name, phone, address, group_id, section_id, key_category,
                            geom, import_batch_id)
-    SELECT code, head_name, phone, address, group_id, section_id, key_category, geom, %(batch)s
+    SELECT code, coalesce(head_name, ''), phone, coalesce(address, ''), group_id, section_id,
+           key_category, geom, %(batch)s
     FROM _stage
     ON CONFLICT (code) DO UPDATE SET head_name = excluded.head_name, phone = excluded.phone,
         address = excluded.address, group_id = excluded.group_id,
         section_id = excluded.section_id, key_category = excluded.key_category,
         geom = excluded.geom, import_batch_id = excluded.import_batch_id, updated_at = now()
-    WHERE (household.head_name, household.phone, household.address, household.group_id,
-           household.key_category) IS DISTINCT FROM (excluded.head_name, excluded.phone,
-           excluded.address, excluded.group_id, excluded.key_category)
-       OR ST_DistanceSphere(household.geom, excluded.geom) >= 0.1"""
+    WHERE NOT {unchanged("household", "household", "excluded")}"""
 
-REP_CHANGES_SQL = """
+REP_CHANGES_SQL = f"""
     SELECT s.row, s.code,
            CASE WHEN r.id IS NULL THEN 'new'
-                WHEN (r.name, r.phone, r.group_id, r.role, r.party_member, r.active)
-                     IS NOT DISTINCT FROM (s.name, s.phone, s.group_id, s.role, s.party_member,
-                     s.active) AND ST_DistanceSphere(r.geom, s.geom) < 0.1 THEN 'unchanged'
+                WHEN {unchanged("representative", "r", "s")} THEN 'unchanged'
                 ELSE 'updated' END AS change,
-           r.id IS NOT NULL AND ST_DistanceSphere(r.geom, s.geom) > 1 AS moved
+           r.id IS NOT NULL AND {moved("r", "s")} AS moved
     FROM _stage s LEFT JOIN representative r ON r.code = s.code"""
 
-UPSERT_REPS_SQL = """
+UPSERT_REPS_SQL = f"""
     INSERT INTO representative (code, name, phone, group_id, role, party_member, active, geom,
                                 import_batch_id)
     SELECT code, name, phone, group_id, role, party_member, active, geom, %(batch)s FROM _stage
@@ -109,11 +100,7 @@ UPSERT_REPS_SQL = """
         group_id = excluded.group_id, role = excluded.role,
         party_member = excluded.party_member, active = excluded.active, geom = excluded.geom,
         import_batch_id = excluded.import_batch_id, updated_at = now()
-    WHERE (representative.name, representative.phone, representative.group_id,
-           representative.role, representative.party_member, representative.active)
-       IS DISTINCT FROM (excluded.name, excluded.phone, excluded.group_id, excluded.role,
-           excluded.party_member, excluded.active)
-       OR ST_DistanceSphere(representative.geom, excluded.geom) >= 0.1"""
+    WHERE NOT {unchanged("representative", "representative", "excluded")}"""
 
 
 def crs_scores(

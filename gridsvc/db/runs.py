@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import psycopg2.errors
 from psycopg2.extensions import connection
 
 from gridsvc.db.frames import copy_frame, read_frame, records
@@ -28,13 +29,27 @@ REPS_SQL = """
     WHERE r.active OR r.proposed_in = %(scenario)s ORDER BY r.id"""
 
 
-def take_run_lock(conn: connection) -> None:
+# a run still marked running whose server session is gone died with its process
+STATUS = """CASE WHEN status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity s
+                 WHERE s.pid = assignment_run.backend_pid) THEN 'failed' ELSE status END"""
+
+
+def take_run_lock(conn: connection, wait_s: float = 3.0) -> None:
     """One run at a time across every process: a transaction-level advisory lock, so that it
-    goes with the transaction on commit, rollback, error or a dropped connection."""
+    goes with the transaction on commit, rollback, error or a dropped connection. It waits a
+    moment (a killed run's server session may still be closing) before saying no."""
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (RUN_LOCK_KEY,))
-        if not cur.fetchone()[0]:  # type: ignore[index]
-            raise RunInProgress("another assignment run is in progress; try again when it ends")
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(wait_s * 1000)}ms",))
+        try:
+            cur.execute("SAVEPOINT run_lock")
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY,))
+        except psycopg2.errors.LockNotAvailable:
+            cur.execute("ROLLBACK TO SAVEPOINT run_lock")
+            raise RunInProgress(
+                "another assignment run is in progress; try again when it ends"
+            ) from None
+        cur.execute("RELEASE SAVEPOINT run_lock")
+        cur.execute("SELECT set_config('lock_timeout', '0', true)")
 
 
 def allow_long_run(conn: connection, seconds: int) -> None:
@@ -188,14 +203,38 @@ def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
     copy_frame(conn, "assignment", frame, list(frame.columns))
 
 
+def prune(conn: connection, keep_last: int) -> int:
+    """Remove the runs no rule keeps: the run in force, every scenario, the last `keep_last`,
+    runs still running, and runs an access-log row names ("run N"). Returns how many went."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """WITH named AS (
+                   SELECT DISTINCT (regexp_matches(subject, '([0-9]+)', 'g'))[1]::bigint AS id
+                   FROM audit_log WHERE subject LIKE 'run%%'),
+               gone AS (
+                   SELECT id FROM assignment_run
+                   WHERE NOT in_force AND scenario IS NULL AND status <> 'running'
+                     AND id NOT IN (SELECT id FROM assignment_run ORDER BY id DESC LIMIT %s)
+                     AND id NOT IN (SELECT id FROM named WHERE id IS NOT NULL))
+               DELETE FROM assignment_run r USING gone WHERE r.id = gone.id RETURNING r.id""",
+            (keep_last,),
+        )
+        gone = [int(row[0]) for row in cur.fetchall()]
+        if gone:
+            cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
+    return len(gone)
+
+
 def list_runs(conn: connection, limit: int = 20) -> pd.DataFrame:
     return read_frame(
         conn,
-        """SELECT id, status, in_force, scenario, actor, started_at, finished_at,
+        f"""SELECT id, {STATUS} AS status, in_force, scenario, actor, started_at, finished_at,
             (metrics->>'coverage')::float8 AS coverage,
             (metrics->'distance_m'->>'mean')::float8 AS mean_m,
             (metrics->>'changed_since_last')::int AS changed, params->>'section' AS section,
-            error
+            coalesce(error, CASE WHEN {STATUS} = 'failed' AND status = 'running'
+                            THEN 'the run stopped before it finished (its process ended)' END)
+                AS error
         FROM assignment_run ORDER BY id DESC LIMIT %s""",
         (limit,),
     )

@@ -21,9 +21,11 @@ def prepare(conn: connection, name: str, proposed: pd.DataFrame | None, source: 
     with conn.cursor() as cur:
         cur.execute(
             "DELETE FROM assignment_run WHERE scenario = %s AND NOT in_force"
-            " AND status <> 'running'",
+            " AND status <> 'running' RETURNING id",
             (name,),
         )
+        gone = [row[0] for row in cur.fetchall()]
+        cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
         cur.execute("DELETE FROM representative WHERE proposed_in = %s AND NOT active", (name,))
     if proposed is None or proposed.empty:
         return 0

@@ -10,6 +10,7 @@ import pandas as pd
 from psycopg2.extensions import connection
 
 from gridsvc.db.frames import copy_frame
+from gridsvc.db.sameness import unchanged
 from gridsvc.errors import InputError
 
 
@@ -42,7 +43,7 @@ _UPSERT_AREAS = {
             section_id = excluded.section_id, geom = excluded.geom""",
 }
 
-_UPSERT_REPS = """
+_UPSERT_REPS = f"""
     INSERT INTO representative (code, name, phone, group_id, role, party_member, active, geom,
                                 import_batch_id)
     SELECT p.code, p.name, NULLIF(p.phone, ''), g.id, p.role, p.party_member, p.active,
@@ -52,13 +53,9 @@ _UPSERT_REPS = """
         group_id = excluded.group_id, role = excluded.role,
         party_member = excluded.party_member, active = excluded.active, geom = excluded.geom,
         import_batch_id = excluded.import_batch_id, updated_at = now()
-    WHERE (representative.name, representative.phone, representative.group_id,
-           representative.role, representative.party_member, representative.active,
-           representative.geom)
-       IS DISTINCT FROM (excluded.name, excluded.phone, excluded.group_id, excluded.role,
-           excluded.party_member, excluded.active, excluded.geom)"""
+    WHERE NOT {unchanged("representative", "representative", "excluded")}"""
 
-_UPSERT_HOUSES = """
+_UPSERT_HOUSES = f"""
     INSERT INTO household (code, head_name, phone, address, group_id, section_id, key_category,
                            geom, import_batch_id)
     SELECT h.code, h.head_name, NULLIF(h.phone, ''), h.address, g.id, g.section_id,
@@ -68,10 +65,7 @@ _UPSERT_HOUSES = """
         address = excluded.address, group_id = excluded.group_id,
         section_id = excluded.section_id, key_category = excluded.key_category,
         geom = excluded.geom, import_batch_id = excluded.import_batch_id, updated_at = now()
-    WHERE (household.head_name, household.phone, household.address, household.group_id,
-           household.key_category, household.geom)
-       IS DISTINCT FROM (excluded.head_name, excluded.phone, excluded.address,
-           excluded.group_id, excluded.key_category, excluded.geom)"""
+    WHERE NOT {unchanged("household", "household", "excluded")}"""
 
 _OUTSIDE_OWN_GROUP = """
     SELECT '{kind}', p.code, g.code FROM {table} p JOIN resident_group g ON g.id = p.group_id

@@ -1,4 +1,6 @@
-"""Read one level of boundaries (GeoJSON, GeoPackage, Shapefile) with pyogrio."""
+"""Read one level of boundaries: GeoJSON in lon/lat strictly (gridsvc/ingest/geojson.py),
+anything else (GeoPackage, Shapefile, projected GeoJSON) with pyogrio. The one reader for street
+folders and `import boundaries`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from shapely.geometry import MultiPolygon
 
 from gridsvc.coords import CGCS2000
 from gridsvc.errors import InputError
+from gridsvc.ingest.geojson import area_row, lonlat_document, read_areas
 
 LEVELS = {"community": "communities", "section": "sections", "group": "groups"}
 PROPERTY_ALIASES = {
@@ -40,6 +43,19 @@ def read_boundaries(path: Path, level: str) -> tuple[pd.DataFrame, str]:
         raise InputError(f"level {level}: choose community, section or group")
     if not path.exists():
         raise InputError(f"{path}: file is missing")
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    if path.suffix.lower() in (".geojson", ".json"):
+        doc = lonlat_document(path)
+        if doc is not None:
+            areas = read_areas(path, doc)
+            orphans = areas[areas["parent_code"].isna()] if level != "community" else areas[:0]
+            if len(orphans):
+                row = orphans.iloc[0]
+                raise InputError(
+                    f"{path} feature {row['feature']} (code {row['code']}): property "
+                    "'parent_code' is missing"
+                )
+            return areas, checksum
     try:
         gdf = pyogrio.read_dataframe(path)
     except Exception as exc:  # GDAL reports many kinds of damaged files
@@ -64,17 +80,9 @@ def read_boundaries(path: Path, level: str) -> tuple[pd.DataFrame, str]:
             raise InputError(f"{where}: invalid polygon ({shapely.is_valid_reason(geom)})")
         parent = getattr(row, parent_col) if parent_col else None  # type: ignore[arg-type]
         name = str(getattr(row, name_col) or code).strip()  # type: ignore[arg-type]
-        if "\x00" in f"{code}{name}{parent or ''}":
-            raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
         rows.append(
-            {
-                "feature": number,
-                "code": code,
-                "name": name,
-                "parent_code": str(parent).strip() if parent else None,
-                "wkb": shapely.to_wkb(MultiPolygon(shapely.get_parts(geom)), hex=True),
-            }
+            area_row(number, where, code, name, parent, MultiPolygon(shapely.get_parts(geom)))
         )
     if not rows:
         raise InputError(f"{path}: no features")
-    return pd.DataFrame(rows), hashlib.sha256(path.read_bytes()).hexdigest()
+    return pd.DataFrame(rows), checksum

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import shapely
-from shapely.geometry import MultiPolygon, shape
 
 from gridsvc.errors import InputError
+from gridsvc.ingest.boundaries import read_boundaries
+from gridsvc.ingest.geojson import read_bytes
 
 LEVELS = ("communities", "sections", "groups")
+LEVEL_OF = {"communities": "community", "sections": "section", "groups": "group"}
 PARENT_LEVEL = {"sections": "communities", "groups": "sections"}
 REP_COLUMNS = [
     "code",
@@ -57,8 +57,8 @@ def read_street(folder: Path) -> StreetFiles:
     areas = {}
     for level in LEVELS:
         path = folder / f"{level}.geojson"
-        digest.update(_read_bytes(path))
-        areas[level] = read_areas(path)
+        areas[level], checksum = read_boundaries(path, LEVEL_OF[level])
+        digest.update(checksum.encode())
     for level, parent in PARENT_LEVEL.items():
         known = set(areas[parent]["code"])
         for row in areas[level].itertuples():
@@ -72,85 +72,16 @@ def read_street(folder: Path) -> StreetFiles:
     people = {}
     for name, columns in (("representatives", REP_COLUMNS), ("households", HOUSE_COLUMNS)):
         path = folder / f"{name}.csv"
-        digest.update(_read_bytes(path))
+        digest.update(read_bytes(path))
         people[name] = read_people(path, columns, group_codes)
     return StreetFiles(
         folder, areas, people["representatives"], people["households"], digest.hexdigest()
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file is missing") from None
-
-
-def read_areas(path: Path) -> pd.DataFrame:
-    """Features of one level: code, name, parent_code, and the geometry as WKB."""
-    try:
-        doc = json.loads(_read_bytes(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    if doc.get("type") != "FeatureCollection":
-        raise InputError(f"{path}: expected a GeoJSON FeatureCollection")
-    rows, seen = [], set()
-    for number, feature in enumerate(doc.get("features", []), start=1):
-        props = feature.get("properties") or {}
-        code = str(props.get("code") or props.get("编码") or "").strip()
-        where = f"{path} feature {number}" + (f" (code {code})" if code else "")
-        if not code:
-            raise InputError(f"{where}: property 'code' is missing")
-        if code in seen:
-            raise InputError(f"{where}: code {code} appears twice")
-        seen.add(code)
-        name = str(props.get("name") or props.get("名称") or "").strip()
-        if not name:
-            raise InputError(f"{where}: property 'name' is missing")
-        geom = _polygon(feature.get("geometry"), where)
-        parent = props.get("parent_code") or props.get("上级编码")
-        if "\x00" in f"{code}{name}{parent or ''}":
-            raise InputError(f"{where}: code, name or parent_code contains a NUL byte")
-        rows.append(
-            {
-                "feature": number,
-                "code": code,
-                "name": name,
-                "parent_code": str(parent).strip() if parent else None,
-                "wkb": shapely.to_wkb(geom, hex=True),
-            }
-        )
-    if not rows:
-        raise InputError(f"{path}: no features")
-    return pd.DataFrame(rows)
-
-
-def _polygon(geometry: dict | None, where: str) -> MultiPolygon:
-    """A valid MultiPolygon from GeoJSON, checking what shapely would silently repair."""
-    if not geometry or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        kind = (geometry or {}).get("type", "none")
-        raise InputError(f"{where}: geometry must be a Polygon or MultiPolygon, not {kind}")
-    polygons = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        polygons = [polygons]
-    for p, rings in enumerate(polygons, start=1):
-        for r, ring in enumerate(rings, start=1):
-            if len(ring) < 4:
-                raise InputError(f"{where}: ring {r} of polygon {p} has fewer than 4 positions")
-            if list(ring[0]) != list(ring[-1]):
-                raise InputError(
-                    f"{where}: ring {r} of polygon {p} is not closed "
-                    f"(first {ring[0]} != last {ring[-1]})"
-                )
-    geom = shape(geometry)
-    if not geom.is_valid:
-        raise InputError(f"{where}: invalid polygon ({shapely.is_valid_reason(geom)})")
-    return MultiPolygon(shapely.get_parts(geom))
-
-
 def read_people(path: Path, columns: list[str], group_codes: set[str]) -> pd.DataFrame:
     """A people CSV (UTF-8) with `columns`; every row's group must exist."""
-    _read_bytes(path)
+    read_bytes(path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in columns if c not in frame.columns]
     if missing:

@@ -11,6 +11,7 @@ from gridsvc.db import features
 from gridsvc.db.connection import Connection
 from gridsvc.errors import NotAuthenticated, NotFound
 from gridsvc.services.audit_trail import record_read
+from gridsvc.services.guard import require_role
 
 HIDDEN_PROPERTIES = {"publish_phone"}
 
@@ -55,6 +56,8 @@ def collection(conn: Connection, collection_id: str) -> Collection:
 
 def _geometry(actor: Actor, src: features.Source, collection_id: str) -> tuple[str, str | None]:
     """The SQL for the items' geometry under the policy, and the scope code it compares."""
+    if collection_id in STAFF_ONLY:
+        require_role(actor, Role.staff, f"read the {collection_id} collection")
     if src.personal is None:
         return features.GEOMETRY["full"], None
     inside = actor.show(src.personal, True)
@@ -68,11 +71,17 @@ def _geometry(actor: Actor, src: features.Source, collection_id: str) -> tuple[s
     return features.geometry_sql(inside.value, outside.value, column), actor.scope.code
 
 
+STAFF_ONLY = {"people"}  # the organisation's people, with phones: for the office
+PERSON_COLUMNS = {"name": ("person.name", "name"), "phone": ("person.phone", "phone")}
+
+
 def _feature(actor: Actor, row: dict, collection_id: str) -> Feature:
     geometry = row.pop("geojson")
     fid = row.pop("id")
     if collection_id == "representatives":
         row = apply_record(actor, row, REP_COLUMNS)
+    if collection_id == "people":
+        row = apply_record(actor, {**row, "publish_phone": True}, PERSON_COLUMNS)
     props = {k: v for k, v in row.items() if k not in HIDDEN_PROPERTIES}
     return Feature(str(fid), geometry, props)
 
@@ -91,7 +100,7 @@ def items(
     matched, page = features.items(conn, src, bbox, limit, offset, geometry, scope)
     rows = page.astype(object).where(page.notna(), None).to_dict("records")
     found = [_feature(actor, row, collection_id) for row in rows]
-    if src.personal and actor.role > Role.public:
+    if (src.personal or collection_id in STAFF_ONLY) and actor.role > Role.public:
         record_read(conn, actor, f"ogc.{collection_id}", f"offset {offset}", len(found))
     return matched, found
 
@@ -103,6 +112,6 @@ def item(conn: Connection, actor: Actor, collection_id: str, feature_id: str) ->
     if page.empty:
         raise NotFound(f"{collection_id} feature {feature_id}: no such feature")
     row = page.astype(object).where(page.notna(), None).to_dict("records")[0]
-    if src.personal and actor.role > Role.public:
+    if (src.personal or collection_id in STAFF_ONLY) and actor.role > Role.public:
         record_read(conn, actor, f"ogc.{collection_id}", feature_id, 1)
     return _feature(actor, row, collection_id)

@@ -25,6 +25,7 @@ from gridsvc.ingest.street import read_street
 from gridsvc.ingest.tables import read_table
 from gridsvc.services.boundaries import check_boundaries
 from gridsvc.services.guard import require_role, require_street_scope
+from gridsvc.services.people import import_roster
 
 KINDS = ("households", "representatives")
 AUTO_SAMPLE = 2000  # rows tried under each coordinate system by --crs auto
@@ -42,7 +43,11 @@ def load_street(conn: Connection, actor: Actor, folder: Path) -> dict[str, int]:
     require_street_scope(actor, "loading a street")
     street = read_street(folder)
     with transaction(conn):
-        return write_street(conn, street)
+        counts = write_street(conn, street)
+    roster = folder / "roster.csv"
+    if roster.exists():  # the organisation's people, when the folder has them
+        counts["roster_roles_added"] = import_roster(conn, actor, roster).roles_added
+    return counts
 
 
 def import_register(

@@ -34,6 +34,7 @@ from gridsvc.services.inputs import block_column, block_hashes
 
 MIN_COVERAGE = 0.95  # a run below this share of households covered is put in force only by force
 LONG_RUN_SECONDS = 1800
+KEEP_LAST_RUNS = 10  # besides the run in force, scenarios and runs the access log names
 
 
 class FindingKind(StrEnum):
@@ -134,10 +135,13 @@ def assign(conn: Connection, actor: Actor, order: RunOrder) -> RunResult:
             runs.close_crashed_runs(conn)
             if order.scenario is not None:
                 scenarios.prepare(conn, order.scenario, proposed, str(order.add_representatives))
-            return _solve_and_store(conn, run_id, order, section)
+            result = _solve_and_store(conn, run_id, order, section)
     except BaseException as exc:
         _record_failure(conn, run_id, exc)
         raise
+    with transaction(conn):  # old runs go after the new one is safe, in their own transaction
+        runs.prune(conn, KEEP_LAST_RUNS)
+    return result
 
 
 def _read_proposed(path: Path) -> pd.DataFrame:

@@ -28,6 +28,7 @@ def test_landing_conformance_and_collections(live: Live) -> None:
         "groups",
         "representatives",
         "contacts",
+        "people",
     ]
     groups = next(c for c in collections if c["id"] == "groups")
     minx, miny, maxx, maxy = groups["extent"]["spatial"]["bbox"][0]
@@ -124,3 +125,14 @@ def test_gdal_lists_and_reads_the_collections(live: Live, tmp_path) -> None:  # 
         "27.86",
     )
     assert 0 < len(json.loads(lines.read_text())["features"]) < 10_000
+
+
+def test_the_people_collection_is_for_staff(live: Live) -> None:
+    path = "/ogc/collections/people/items"
+    assert live.client().get(path).status_code == 401
+    assert live.client("viewer").get(path).status_code == 403
+    body = live.client("staff").get(path, params={"limit": 1000}).json()
+    assert body["numberMatched"] == 8 + 38 + 244 + 38 + 122 + 122
+    roles = {f["properties"]["role"] for f in body["features"]}
+    assert roles == {"总网格长", "片区网格长", "网格员", "信访代理员", "小组长", "副组长"}
+    assert all(f["geometry"]["type"] == "MultiPolygon" for f in body["features"])

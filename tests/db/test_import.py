@@ -229,3 +229,11 @@ def test_boundaries_from_geopackage_and_shapefile(
     orphan.to_file(tmp_path / "orphan.gpkg", driver="GPKG", engine="pyogrio")
     with pytest.raises(InputError, match="GH99-S99"):
         import_boundaries(store, PLANNER, tmp_path / "orphan.gpkg", "group")
+
+
+def test_a_register_without_addresses_or_names_imports(store: Connection, tmp_path: Path) -> None:
+    """Columns a register may lack are empty, not a database error."""
+    path = tmp_path / "bare.csv"
+    path.write_text("户编号,经度,纬度\nBARE1,113.15,27.85\n", encoding="utf-8")
+    report = import_register(store, PLANNER, "households", path, crs="cgcs2000")
+    assert report.accepted + len(report.rejected) == 1

@@ -208,3 +208,29 @@ def test_a_run_below_the_coverage_floor_needs_force(small_street: Connection) ->
     assert runs.run_in_force(small_street) == first.run_id
     forced = assign(small_street, Params(max_load=2, min_load=0), fresh=True, force=True)
     assert forced.in_force and forced.metrics["coverage"] < 0.95
+
+
+def test_old_runs_go_by_the_retention_rule(small_street: Connection) -> None:
+    from gridsvc.services.runs import KEEP_LAST_RUNS
+
+    first = assign(small_street, fresh=True).run_id
+    named = assign(small_street, fresh=True).run_id
+    with small_street.cursor() as cur:  # someone exported run `named`: it stays
+        cur.execute(
+            "INSERT INTO audit_log (role, method, path, subject) VALUES"
+            " ('staff', 'GET', '/exports/contacts', %s)",
+            (f"run {named}",),
+        )
+    small_street.commit()
+    scenario = assign(small_street, Params(max_load=12), scenario="what-if").run_id
+    for _ in range(KEEP_LAST_RUNS + 2):
+        last = assign(small_street, fresh=True).run_id
+    kept = set(read_frame(small_street, "SELECT id FROM assignment_run")["id"])
+    assert {named, scenario, last} <= kept and first not in kept
+    assert len(kept) == KEEP_LAST_RUNS + 2
+    orphans = read_frame(
+        small_street,
+        "SELECT count(*) AS n FROM assignment a LEFT JOIN assignment_run r ON r.id = a.run_id"
+        " WHERE r.id IS NULL",
+    )["n"][0]
+    assert orphans == 0
