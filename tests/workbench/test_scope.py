@@ -11,7 +11,9 @@ import pytest
 
 from gridsvc.access import Role, Scope
 from gridsvc.assign import Params
-from gridsvc.services import keys
+from gridsvc.services import keys, requests
+from gridsvc.services.request_intake import Submission
+from gridsvc.services.request_rules import RequestRules
 from tests.helpers import PLANNER, assign
 from tests.workbench.conftest import Bench
 
@@ -79,6 +81,18 @@ def _paths(client: httpx.Client, codes: dict[str, str]) -> list[str]:
         "/pins",
         "/scenarios",
         "/ogc/collections",
+        # the other issues' answers: requests, visits, points, rota, the organisation's people
+        "/requests",
+        "/requests/overdue",
+        "/requests/due-soon",
+        "/requests/figures",
+        f"/requests/digest/{codes['other_rep']}",
+        "/visits",
+        "/visits/shares",
+        "/visits/overdue",
+        "/points",
+        "/rota",
+        "/people/gaps",
     ]
     runs = client.get("/runs?limit=2").json() if client.get("/runs").status_code == 200 else []
     if len(runs) == 2:
@@ -107,6 +121,30 @@ def _leaks(client: httpx.Client, codes: dict[str, str], names: set[str], phones:
     return {"leaks": found, "statuses": statuses}
 
 
+def _other_requests(bench: Bench) -> None:
+    """Residents of the other community report, naming themselves and leaving their phone:
+    the requests' queues and figures must not show them to this community."""
+    conn = psycopg2.connect(bench.db_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT h.code, h.head_name, h.phone, r.code FROM household h"
+            " JOIN grid_section s ON s.id = h.section_id JOIN community c ON c.id = s.community_id"
+            " JOIN assignment a ON a.household_id = h.id AND a.run_id ="
+            "   (SELECT id FROM assignment_run WHERE in_force)"
+            " JOIN representative r ON r.id = a.representative_id"
+            " WHERE c.code = %s AND h.phone IS NOT NULL ORDER BY h.code LIMIT 3",
+            (OTHER,),
+        )
+        found = cur.fetchall()
+    category = requests.categories(conn)[0]["code"]
+    for household, head, phone, rep in found:
+        text = f"我是{head}，电话{phone}，楼道灯坏了"
+        submission = Submission(category, text, rep, household, phone)
+        requests.submit(conn, PLANNER, RequestRules(), submission)  # the office, for them
+    conn.close()
+
+
 @pytest.fixture(scope="module")
 def people(bench: Bench) -> tuple[set[str], set[str], dict[str, str]]:
     conn = psycopg2.connect(bench.db_url)
@@ -114,6 +152,7 @@ def people(bench: Bench) -> tuple[set[str], set[str], dict[str, str]]:
     for name, load in (("scope-a", 15), ("scope-b", 12)):  # the compare page has data
         assign(conn, Params(max_load=load), scenario=name)
     conn.close()
+    _other_requests(bench)
     names, phones, codes = _people(bench)
     assert len(names) > 50 and len(phones) > 50  # enough to search for
     return names, phones, codes
@@ -147,3 +186,4 @@ def test_the_search_finds_names_where_they_may_be_seen(bench: Bench, people: tup
     seen = _leaks(bench.login("planner"), codes, names, phones)
     assert "/exports/contacts?format=csv" in seen["leaks"]
     assert f"/workbench/sections/{codes['other_section']}" in seen["leaks"]
+    assert "/requests" in seen["leaks"]  # the other community's requests, with their phones
