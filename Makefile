@@ -11,10 +11,12 @@ demo: setup db-up  ## set up, load the sample street, assign it and serve it on 
 	$(GRIDSVC) assign
 	$(GRIDSVC) work load $(STREET)
 	$(GRIDSVC) export contacts maps/contacts.csv
-	$(GRIDSVC) render --out maps
-	@echo "maps: maps/overview.html, maps/sections/, print sheets maps/print/*.pdf,"
-	@echo "      contact cards maps/cards/*.pdf, org charts maps/orgcharts/*.pdf"
-	@echo "open http://127.0.0.1:$${GRIDSVC_PORT:-8000}/ for the planner's home page"
+	@echo "open http://127.0.0.1:$${GRIDSVC_PORT:-8000}/ for the planner's home page; maps and"
+	@echo "print material are rendered in the background (HTML into maps/, then the PNGs and"
+	@echo "PDFs the server serves; until then a print link answers 202 'being rendered')"
+	@( until $(VENV)/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$${GRIDSVC_PORT:-8000}/health', timeout=1)" 2>/dev/null; do sleep 0.5; done; \
+	   nice $(GRIDSVC) render --out maps --draft | sed 's/^/[render] /'; \
+	   nice $(GRIDSVC) render --cache | sed 's/^/[render] /' ) &
 	$(GRIDSVC) serve
 
 test: setup db-up  ## set up, then run the whole suite against a real PostGIS, in random order

@@ -133,7 +133,8 @@ def test_every_command_on_a_small_street(small_street, small_street_folder, tmp_
     assert "community:GH01" in ok("keys", "list")
     ok("keys", "revoke", "--id", "1")
     rendered = ok("render", "--out", str(tmp_path / "maps"), "--section", "GH01-S01")
-    assert "wrote 2 files" in rendered and not list((tmp_path / "maps").rglob("*.pdf"))
+    # the maps and the print pages as HTML, no browser: no PDF unless asked
+    assert "wrote 6 files" in rendered and not list((tmp_path / "maps").rglob("*.pdf"))
     bad = gridsvc("assign", "--section", "NO-SUCH", url=url)
     assert bad.returncode == 2 and "NO-SUCH" in bad.stderr and "Traceback" not in bad.stderr
     assert "failed" not in ok("runs", "list")  # a mistyped section is not a run

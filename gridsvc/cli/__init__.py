@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from gridsvc.cli import (
     keys,
+    offices,
     outputs,
     registers,
     requests,
@@ -23,7 +24,7 @@ from gridsvc.cli.common import in_flags
 from gridsvc.errors import GridsvcError
 from gridsvc.settings import Settings
 
-GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, users, roster)
+GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, offices, users, roster)
 
 
 def build_parser() -> argparse.ArgumentParser:

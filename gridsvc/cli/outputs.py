@@ -22,8 +22,15 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     from gridsvc.services.maps import render_files
 
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    say = progress() or (lambda line: print(line, flush=True))
     sections = None if args.all or not args.section else args.section
     with connection(settings) as conn:
+        if args.cache:  # what the server serves: the run in force, for a notice board
+            from gridsvc.services.printing import prerender
+
+            folder = prerender(conn, terminal_actor("render"), settings, sections, say)
+            print(f"done: {folder}")
+            return 0
         done = render_files(
             conn,
             terminal_actor("render"),
@@ -32,8 +39,9 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
             formats=formats,
             internal=args.internal,
             public_url=settings.public_url,
+            draft=args.draft,
             tiles=settings.tiles_url,
-            progress=progress(),
+            progress=say,
         )
     size = sum(p.stat().st_size for p in done.files) / 1e6
     print(
@@ -91,13 +99,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ren.add_argument("--section", action="append", help="a section code (repeatable)")
     ren.add_argument("--all", action="store_true", help="every section (the default)")
     ren.add_argument(
-        "--format", default="html", help="any of html,png,pdf (default html: the maps only)"
+        "--format",
+        default="html",
+        help="any of html,png,pdf (default html: maps and print pages, no browser; pdf adds "
+        "the sheets, cards, org charts and, for the whole street, atlas.pdf)",
     )
     ren.add_argument("--out", type=Path, default=Path("maps"))
     ren.add_argument(
         "--internal",
         action="store_true",
         help="staff's full view on the HTML maps (names, exact homes, key households)",
+    )
+    ren.add_argument(
+        "--draft",
+        action="store_true",
+        help="allow an unset or loopback GRIDSVC_PUBLIC_URL in the cards' QR codes (marked 样稿)",
+    )
+    ren.add_argument(
+        "--cache",
+        action="store_true",
+        help="render what the server serves (PNG and PDF of the run in force) into its cache",
     )
     ren.set_defaults(handler=cmd_render)
 

@@ -22,6 +22,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
                 conn, terminal_actor("load"), rules_from(settings),
                 request_sample.read(args.folder / "requests.csv"),
             )  # fmt: skip
+        from gridsvc.services.offices import load_offices  # the offices' phones, if given
+
+        counts["office phones"] = load_offices(conn, terminal_actor("load"), args.folder)
     print(f"loaded {args.folder}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
 

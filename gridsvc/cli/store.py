@@ -43,6 +43,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from gridsvc import sample, sample_requests, sample_work
     from gridsvc.sample_people import generate_roster
+    from gridsvc.services.offices import write_sample_offices
 
     street = sample.generate(seed=args.seed)
     frames: dict = street  # type: ignore[type-arg]
@@ -63,6 +64,8 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
         print(f"wrote {path}")
     made = sample_requests.generate(frames["representatives"], frames["households"], seed=args.seed)
     print(f"wrote {sample_requests.write(made, args.out)} ({len(made)} requests)")
+    codes = [str(c) for c in frames["communities"]["code"]]
+    print(f"wrote {write_sample_offices(codes, args.out)}")
     print(json.dumps(frames["meta"]["counts"], ensure_ascii=False))
     return 0
 

@@ -28,12 +28,25 @@ class SectionRows:
     households: pd.DataFrame  # code, head_name, phone, address, key_category, group_code,
     #                           lon, lat, rep_code, distance_m
     run_id: int | None
+    office_phone: str | None = None
+    street: str = ""
 
 
 def _areas(conn: connection, sql: str, params: Params) -> gpd.GeoDataFrame:
     frame = read_frame(conn, sql, params)
     geometry = shapely.from_wkb([bytes(w) for w in frame.pop("wkb")]) if len(frame) else []
     return gpd.GeoDataFrame(frame, geometry=list(geometry), crs="EPSG:4490")
+
+
+def run_key(conn: connection) -> str:
+    """A name for the run in force that no other run of any store gets (its id and when it
+    finished): what rendered files are kept under."""
+    frame = read_frame(
+        conn,
+        "SELECT id, to_char(finished_at, 'YYYYMMDD\"T\"HH24MISSUS') AS at FROM assignment_run"
+        " WHERE in_force",
+    )
+    return f"run-{frame['id'][0]}-{frame['at'][0]}" if len(frame) else "no-run"
 
 
 def section_codes(conn: connection) -> list[str]:
@@ -53,7 +66,8 @@ def section_communities(conn: connection) -> dict[str, str]:
 def section(conn: connection, code: str) -> SectionRows:
     head = read_frame(
         conn,
-        """SELECT s.id, s.code, s.name, c.name AS community, c.code AS community_code
+        """SELECT s.id, s.code, s.name, c.name AS community, c.code AS community_code,
+            c.office_phone, (SELECT name FROM street_info) AS street
         FROM grid_section s JOIN community c ON c.id = s.community_id WHERE s.code = %s""",
         (code,),
     )
@@ -96,6 +110,8 @@ def section(conn: connection, code: str) -> SectionRows:
         reps,
         houses,
         None if pd.isna(run) else int(run),
+        None if pd.isna(head["office_phone"][0]) else str(head["office_phone"][0]),
+        "" if pd.isna(head["street"][0]) else str(head["street"][0]),
     )
 
 

@@ -18,6 +18,7 @@ CASE_SELECT = """
            s.name AS section_name, c.code AS community_code, c.name AS community_name,
            ST_X(q.geom) AS lon, ST_Y(q.geom) AS lat, q.deadline, q.department, q.answer,
            q.rating, q.reopened, q.received_at, q.answered_at, q.closed_at, q.source,
+           q.representative_id,
            (SELECT count(*) FROM request_photo p WHERE p.request_id = q.id) AS photos
     FROM request q
     JOIN request_category k ON k.code = q.category

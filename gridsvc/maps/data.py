@@ -21,3 +21,5 @@ class SectionData:
     households: pd.DataFrame  # code, head_name, phone, address, key_category, group_code,
     #                           lon, lat, rep_code, distance_m
     run_id: int | None
+    office_phone: str | None = None  # the community office's, for a rep with no published phone
+    street: str = ""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import folium
 import xstatic.pkg.leaflet as xstatic_leaflet
-from branca.element import Element
+from branca.element import Element, MacroElement, Template
 
 LEAFLET = Path(xstatic_leaflet.BASE_DIR)
 
@@ -35,6 +35,18 @@ def leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (its default adds feet and miles)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+        self._template = Template(
+            "{% macro script(this, kwargs) %}L.control.scale({imperial: false, maxWidth: 160})"
+            ".addTo({{ this._parent.get_name() }});{% endmacro %}"
+        )
+
+
 def offline_map(
     location: tuple[float, float],
     *,
@@ -49,7 +61,7 @@ def offline_map(
         zoom_start=zoom_start,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
+        control_scale=False,  # Leaflet's own shows feet too: a metric one is added below
         max_zoom=20,
         # no animations: a screenshot or print must never catch a zoom half-way
         zoom_animation=False,
@@ -64,10 +76,18 @@ def offline_map(
     header.add_child(
         Element(
             "<style>html,body{margin:0;height:100%;font-family:"
-            "'Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif}</style>"
+            "'Noto Sans CJK SC','WenQuanYi Zen Hei',sans-serif}"
+            # a phone: boxes shrink and the north arrow gives way to the title
+            "@media (max-width:600px){.gridsvc-legend{font-size:10px!important;"
+            "max-height:28%;overflow:auto}.gridsvc-north{display:none}"
+            ".gridsvc-title{font-size:12px!important;right:10px}}"
+            # printed from the browser: no zoom buttons or logo on paper
+            "@media print{.leaflet-control-zoom,.leaflet-control-attribution{display:none}}"
+            "</style>"
         ),
         name="gridsvc_css",
     )
+    MetricScale().add_to(m)
     if tiles:
         folium.TileLayer(
             tiles=tiles, attr=attribution or "local tiles", name="tiles", max_zoom=20

@@ -6,6 +6,7 @@ import json
 
 import folium
 import geopandas as gpd
+import shapely
 
 from gridsvc.maps.decorations import add_label, add_legend, add_north_arrow, add_title, patch
 from gridsvc.maps.offline import fit, offline_map
@@ -76,8 +77,13 @@ def build_overview_map(
         ),
     )
     layer.add_to(m)
-    for code, geom in zip(frame["code"], frame.geometry, strict=True):
-        add_label(m, geom, code, size=11)
+    for code, name, community, geom in zip(
+        frame["code"], frame["name"], frame["community"], frame.geometry, strict=True
+    ):
+        add_label(m, geom, f"{str(name).removeprefix(str(community))} {code}", size=11)
+    for community, part in frame.dissolve("community").geometry.items():
+        spot = part.envelope.bounds  # the top of the community, above its sections' labels
+        add_label(m, shapely.Point((spot[0] + spot[2]) / 2, spot[3]), str(community), size=15)
     add_legend(
         m,
         [

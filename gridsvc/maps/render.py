@@ -1,22 +1,29 @@
-"""Render the street's maps and print material into a folder (the `gridsvc render` command)."""
+"""Render the street's maps and print material into a folder: HTML first (folium maps and
+the print pages, no browser), then, if asked, PNGs and PDFs from one Chromium printing
+several pages at once, and the atlas bound from the PDFs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 
 from gridsvc.errors import InputError
+from gridsvc.maps import atlas as binder
 from gridsvc.maps import sheets
-from gridsvc.maps.chromium import PageLog, printer
+from gridsvc.maps.chromium import PageLog
 from gridsvc.maps.data import SectionData
 from gridsvc.maps.overview import build_overview_map
+from gridsvc.maps.pdfjobs import Job, print_pages
 from gridsvc.maps.section import build_section_map
 
 FORMATS = ("html", "png", "pdf")
+PRINT = {"print": ("sheet", "划片网格图"), "orgcharts": ("orgchart", "五级组织架构图")}
 Progress = Callable[[str], None]
 Loader = Callable[[str], SectionData]
 
@@ -28,6 +35,7 @@ class Rendered:
     files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    draft: bool = False
 
     def note(self, path: Path, log: PageLog | None = None) -> None:
         self.files.append(path)
@@ -42,89 +50,133 @@ def render(
     *,
     overview: gpd.GeoDataFrame | None = None,
     formats: tuple[str, ...] = FORMATS,
-    public_url: str = "http://127.0.0.1:8000",
+    public_url: str | None = "http://127.0.0.1:8000",
+    draft: bool = False,
     tiles: str | None = None,
     progress: Progress | None = None,
+    street: str = "",
+    run_id: int | None = None,
+    internal: bool = False,
+    atlas: bool = True,
 ) -> Rendered:
-    """The overview map (when given) and the maps of `codes` (HTML, from `load(code)`), their
-    PNGs, and per section the A3 sheet, the A4 contact cards and the organisation chart (PDF,
-    with their HTML). What is drawn is what `load` gives: the caller applies the policy."""
+    """The overview (when given) and the sections `codes` (from `load(code)`): their maps and
+    print pages as HTML; with "png" the maps' screenshots; with "pdf" the sheets, cards, org
+    charts and overview as PDF, and (with the overview) the street's atlas. A PDF run refuses
+    a public URL no phone reaches unless `draft`; HTML alone is a draft when it is one."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise InputError(f"format {','.join(sorted(unknown))}: choose from html, png, pdf")
+    host = urlsplit(public_url or "").hostname
+    draft = draft or ("pdf" not in formats and (not host or sheets.is_loopback(host)))
+    base = sheets.check_public_url(public_url, draft=draft)
     say = progress or (lambda _: None)
-    result = Rendered()
+    result = Rendered(draft=draft)
     started = time.perf_counter()
     for folder in ("sections", "print", "cards", "orgcharts"):
         (out / folder).mkdir(parents=True, exist_ok=True)
+    title = f"{street or '街道'} 网格片区总览 · {dt.date.today().isoformat()}"
     if overview is not None:
-        path = out / "overview.html"
-        build_overview_map(overview, tiles=tiles).save(str(path))
-        result.note(path)
-    data = {}
+        _write(
+            result,
+            out / "overview.html",
+            None,
+            folium_map=build_overview_map(overview, title=title, tiles=tiles),
+        )
+        _write(
+            result, out / "print" / "overview.html", sheets.overview_sheet(overview, street, run_id)
+        )
     for i, code in enumerate(codes, start=1):
-        data[code] = load(code)
-        path = out / "sections" / f"{code}.html"
-        build_section_map(data[code], tiles=tiles).save(str(path))
-        result.note(path)
-        say(f"[{i}/{len(codes)}] {code} map")
+        data = load(code)
+        _write(
+            result,
+            out / "sections" / f"{code}.html",
+            None,
+            folium_map=build_section_map(data, tiles=tiles),
+        )
+        _write(
+            result, out / "print" / f"{code}.html", sheets.section_sheet(data, internal=internal)
+        )
+        _write(
+            result,
+            out / "cards" / f"{code}.html",
+            sheets.contact_cards(data, base, draft=draft, internal=internal),
+        )
+        _write(result, out / "orgcharts" / f"{code}.html", sheets.org_chart(data))
+        say(f"[{i}/{len(codes)}] {code}: map and print pages (HTML)")
     result.seconds["html"] = round(time.perf_counter() - started, 2)
-    if "png" in formats or "pdf" in formats:
-        _print(out, codes, data, formats, public_url, result, say, overview is not None)
+    jobs = _jobs(out, codes, formats, overview is not None)
+    bind = atlas and "pdf" in formats and overview is not None and bool(codes)
+    if bind:  # the cover is printed with the rest: one browser for everything
+        cover = out / "atlas-cover.html"
+        cover.write_text(sheets.atlas_cover(street, overview, run_id), encoding="utf-8")
+        jobs.append(Job(cover, cover.with_suffix(".pdf")))
+    if jobs:
+        begun = time.perf_counter()
+        logs = print_pages(
+            jobs, done=lambda job, n: say(f"[{n}/{len(jobs)}] {job.target.relative_to(out)}")
+        )
+        for job in jobs:
+            if job.source.name != "atlas-cover.html":
+                result.note(job.target, logs.get(job.target))
+        result.seconds["print"] = round(time.perf_counter() - begun, 2)
+    if bind and overview is not None:
+        begun = time.perf_counter()
+        path = _bind_atlas(out, codes, overview)
+        result.note(path)
+        result.seconds["atlas"] = round(time.perf_counter() - begun, 2)
+        say(f"atlas: {path.relative_to(out)}")
     result.seconds["total"] = round(time.perf_counter() - started, 2)
-    if "html" not in formats:  # HTML is the source of the others; keep only if asked
+    if "html" not in formats:  # HTML is the source of the others; kept only if asked
         for path in [p for p in result.files if p.suffix == ".html"]:
             path.unlink(missing_ok=True)
         result.files = [p for p in result.files if p.suffix != ".html"]
     return result
 
 
-def _print(
-    out: Path,
-    codes: list[str],
-    data: dict,
-    formats: tuple[str, ...],
-    public_url: str,
-    result: Rendered,
-    say: Progress,
-    overview: bool,
-) -> None:
-    started = time.perf_counter()
-    with printer() as chrome:
+def _write(result: Rendered, path: Path, markup: str | None, *, folium_map=None) -> None:  # type: ignore[no-untyped-def]
+    if folium_map is not None:
+        folium_map.save(str(path))
+    else:
+        path.write_text(markup or "", encoding="utf-8")
+    result.note(path)
+
+
+def _jobs(out: Path, codes: list[str], formats: tuple[str, ...], overview: bool) -> list[Job]:
+    jobs = []
+    if "png" in formats:
         if overview:
-            png = out / "overview.png"
-            result.note(png, chrome.png((out / "overview.html").resolve().as_uri(), png))
-        for i, code in enumerate(codes, start=1):
-            png = out / "sections" / f"{code}.png"
-            result.note(
-                png, chrome.png((out / "sections" / f"{code}.html").resolve().as_uri(), png)
+            jobs.append(Job(out / "overview.html", out / "overview.png"))
+        jobs += [Job(out / "sections" / f"{c}.html", out / "sections" / f"{c}.png") for c in codes]
+    if "pdf" in formats:
+        if overview:
+            jobs.append(Job(out / "print" / "overview.html", out / "print" / "overview.pdf"))
+        for code in codes:
+            for folder in ("print", "orgcharts", "cards"):
+                page = out / folder / f"{code}.html"
+                jobs.append(Job(page, page.with_suffix(".pdf")))
+    return jobs
+
+
+def _bind_atlas(out: Path, codes: list[str], overview: gpd.GeoDataFrame) -> Path:
+    cover = out / "atlas-cover.html"
+    names = dict(zip(overview["code"], overview["name"], strict=True))
+    chapters = [
+        binder.Chapter("封面 cover", [("封面", cover.with_suffix(".pdf"))]),
+        binder.Chapter("网格片区总览图", [("总览图", out / "print" / "overview.pdf")]),
+    ]
+    for code in codes:
+        chapters.append(
+            binder.Chapter(
+                f"{code} {names.get(code, '')}",
+                [
+                    ("划片网格图", out / "print" / f"{code}.pdf"),
+                    ("五级组织架构图", out / "orgcharts" / f"{code}.pdf"),
+                    ("居民代表联系卡", out / "cards" / f"{code}.pdf"),
+                ],
             )
-            if "pdf" in formats:
-                pages = {
-                    out / "print" / f"{code}.html": (
-                        sheets.section_sheet(data[code], png.read_bytes()),
-                        "A3",
-                        True,
-                    ),
-                    out / "cards" / f"{code}.html": (
-                        sheets.contact_cards(data[code], public_url),
-                        "A4",
-                        False,
-                    ),
-                    out / "orgcharts" / f"{code}.html": (sheets.org_chart(data[code]), "A3", True),
-                }
-                for html_path, (markup, paper, landscape) in pages.items():
-                    html_path.write_text(markup, encoding="utf-8")
-                    pdf = html_path.with_suffix(".pdf")
-                    result.note(html_path)
-                    result.note(
-                        pdf,
-                        chrome.pdf(
-                            html_path.resolve().as_uri(), pdf, paper=paper, landscape=landscape
-                        ),
-                    )
-            if "png" not in formats:
-                png.unlink(missing_ok=True)
-                result.files.remove(png)
-            say(f"[{i}/{len(codes)}] {code} printed")
-    result.seconds["print"] = round(time.perf_counter() - started, 2)
+        )
+    path = out / "atlas.pdf"
+    binder.bind(path, chapters)
+    cover.unlink()
+    cover.with_suffix(".pdf").unlink()
+    return path

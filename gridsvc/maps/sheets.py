@@ -1,111 +1,221 @@
-"""Printed material (两图一卡) as HTML from Jinja templates: the section sheet, the contact
-cards and the five-level organisation chart. They print what they are given: the caller passes
-data through the access policy first (masked for a notice board)."""
+"""Printed material (两图一卡) as HTML from Jinja templates: the notice-board sheet (a vector
+map), the contact cards, the five-level organisation chart, the overview and the atlas cover.
+They print what they are given: the caller passes data through the access policy first."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import ipaddress
+import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
+import geopandas as gpd
 import qrcode
-import qrcode.image.svg
 from jinja2 import Environment, PackageLoader, select_autoescape
+from qrcode.constants import ERROR_CORRECT_M
 
+from gridsvc.errors import ConfigError
 from gridsvc.maps.data import SectionData
+from gridsvc.maps.overview_print import build_overview_svg
+from gridsvc.maps.svgmap import build_svg_map, numbers
 
-CARDS_PER_PAGE = 6
+BUILDING = re.compile(r"^(.*?)(\d+栋.*)$")  # 红旗公馆 | 4栋1单元101室
+QR_MASK = 2  # any of 0..7 reads; a fixed one saves the search
+CARDS_PER_PAGE = 4  # A6 each: 2 × 2 on A4, cut along the borders
+SHEET_MAP_MM = (284.0, 257.0)  # the map's part of an A3 landscape sheet
+SET_PUBLIC_URL = (
+    "set GRIDSVC_PUBLIC_URL to the address residents' phones reach (e.g. "
+    "GRIDSVC_PUBLIC_URL=https://grid.example.gov.cn gridsvc render --format pdf), "
+    "or pass --draft for a proof marked 样稿"
+)
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("gridsvc.maps", "templates"), autoescape=select_autoescape(["html"])
     )
+    return env
 
 
 def qr_svg(url: str) -> str:
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
-    return image.to_string(encoding="unicode")
+    """A QR code as one SVG path, a rectangle per run of dark modules. The mask is fixed: the
+    search for the best one cost 30 ms a code (half a minute for a street's cards), and any
+    mask reads (the tests decode them)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2, mask_pattern=QR_MASK)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < size:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < size and row[x]:
+                x += 1
+            runs.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{"".join(runs)}" fill="#000"/></svg>'
+    )
+
+
+def check_public_url(url: str | None, *, draft: bool) -> str:
+    """The base of a card's QR code. A print run refuses an unset or loopback address (no
+    resident's phone reaches it); a draft accepts it."""
+    if not url:
+        if draft:
+            return "http://127.0.0.1:8000"
+        raise ConfigError(f"GRIDSVC_PUBLIC_URL is not set: {SET_PUBLIC_URL}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"GRIDSVC_PUBLIC_URL {url!r} is not an http(s) address")
+    if not draft and is_loopback(parts.hostname):
+        raise ConfigError(f"GRIDSVC_PUBLIC_URL {url} is this machine only: {SET_PUBLIC_URL}")
+    return url.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def _group_names(data: SectionData) -> dict[str, str]:
-    return dict(zip(data.groups["code"], data.groups["name"], strict=True))
+    return {
+        str(c): str(n).removeprefix(data.community)
+        for c, n in zip(data.groups["code"], data.groups["name"], strict=True)
+    }
 
 
 def _today() -> str:
     return dt.date.today().isoformat()
 
 
-def section_sheet(data: SectionData, map_png: bytes) -> str:
-    """The A3 notice-board sheet: the map and the masked contact list."""
+def door(address: str | None, community: str) -> str:
+    """The household's door as its neighbours say it: 红旗公馆1栋1单元102室 (no community)."""
+    return (address or "").removeprefix(community).strip()
+
+
+def _doors(doors: list[str], heads: list[str]) -> dict:
+    """A card's households: the place they share said once (红旗公馆), then each door
+    (4栋1单元101室) with the head's masked name."""
+    split = [BUILDING.match(d) for d in doors]
+    places = {m.group(1) for m in split if m}
+    shared = places.pop() if len(places) == 1 and all(split) else ""
+    return {
+        "place": shared,
+        "households": [
+            {"door": d.removeprefix(shared), "head": h} for d, h in zip(doors, heads, strict=True)
+        ],
+    }
+
+
+def section_sheet(data: SectionData, *, internal: bool = False) -> str:
+    """The A3 notice-board sheet: the section as a vector map with numbered representatives,
+    and their contact list under the same numbers."""
     names = _group_names(data)
-    reps = [
-        {
-            "code": r.code,
-            "name": r.name,
-            "phone": r.phone or "—",
-            "role": r.role,
-            "group": names.get(r.group_code, r.group_code).removeprefix(data.community),
-            "load": int(r.load),
-        }
-        for r in data.representatives.itertuples()
-    ]
-    png = "data:image/png;base64," + base64.b64encode(map_png).decode()
+    numbered = numbers(data)
+    reps = sorted(
+        (
+            {
+                "number": numbered[str(r.code)],
+                "name": r.name,
+                "phone": r.phone or (f"居委会 {data.office_phone}" if data.office_phone else "—"),
+                "role": r.role,
+                "group": names.get(r.group_code, r.group_code),
+                "load": int(r.load),
+            }
+            for r in data.representatives.itertuples()
+        ),
+        key=lambda r: r["number"],
+    )
     return (
         environment()
         .get_template("print_section.html")
         .render(
             section=data,
+            map=build_svg_map(data, *SHEET_MAP_MM),
             reps=reps,
             households=len(data.households),
+            covered=int(data.households["rep_code"].notna().sum()),
             run_id=data.run_id,
-            map_png=png,
+            internal=internal,
             today=_today(),
         )
     )
 
 
-def contact_cards(data: SectionData, public_url: str) -> str:
-    """One card per representative, six to an A4 page, with a QR code to their page."""
+def contact_cards(
+    data: SectionData, public_url: str, *, draft: bool = False, internal: bool = False
+) -> str:
+    """One card per representative, four to an A4 page (A6 each), with a QR code to their
+    page; a representative who does not publish a phone gives the office's."""
+    base = check_public_url(public_url, draft=draft)
     names = _group_names(data)
-    members = data.households.groupby("rep_code")
+    members = data.households.sort_values("address").groupby("rep_code")
     cards = []
-    for r in data.representatives.itertuples():
+    for r in data.representatives.sort_values(["group_code", "code"]).itertuples():
         listed = members.get_group(r.code) if r.code in members.groups else data.households.iloc[:0]
         cards.append(
             {
                 "code": r.code,
                 "name": r.name,
                 "role": r.role,
-                "phone": r.phone or "—",
+                "phone": r.phone,
+                "office_phone": data.office_phone,
                 "community": data.community,
                 "section": data.name,
                 "group": names.get(r.group_code, r.group_code),
-                "households": [
-                    f"{c} {n or ''}"
-                    for c, n in zip(listed["code"], listed["head_name"], strict=True)
-                ],
-                "qr": qr_svg(f"{public_url.rstrip('/')}/r/{r.code}"),
+                **_doors(
+                    [door(a, data.community) for a in listed["address"]],
+                    [n or "" for n in listed["head_name"]],
+                ),
+                "url": f"{base}/r/{r.code}",
+                "qr": qr_svg(f"{base}/r/{r.code}"),
             }
         )
     pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
-    return environment().get_template("cards.html").render(section=data, pages=pages)
+    return (
+        environment()
+        .get_template("cards.html")
+        .render(section=data, pages=pages, draft=draft, internal=internal, today=_today())
+    )
 
 
 def org_chart(data: SectionData) -> str:
-    """Community → section → groups → representatives → household counts."""
+    """Community → section → groups → representatives → household counts, on one A3 page."""
     per_group = data.households.groupby("group_code").size()
+    numbered = numbers(data)
     groups = []
     for code, name in zip(data.groups["code"], data.groups["name"], strict=True):
         reps = data.representatives[data.representatives["group_code"] == code]
         groups.append(
             {
-                "name": name,
+                "name": str(name).removeprefix(data.community),
                 "households": int(per_group.get(code, 0)),
-                "reps": [
-                    {"name": r.name, "role": r.role, "load": int(r.load)} for r in reps.itertuples()
-                ],
+                "reps": sorted(
+                    (
+                        {
+                            "number": numbered[str(r.code)],
+                            "name": r.name,
+                            "role": r.role,
+                            "load": int(r.load),
+                        }
+                        for r in reps.itertuples()
+                    ),
+                    key=lambda r: r["number"],
+                ),
             }
         )
     return (
@@ -117,6 +227,36 @@ def org_chart(data: SectionData) -> str:
             reps_total=len(data.representatives),
             households=len(data.households),
             run_id=data.run_id,
+            today=_today(),
+        )
+    )
+
+
+def overview_sheet(sections: gpd.GeoDataFrame, street: str, run_id: int | None) -> str:
+    """The street on one A3 page: sections with their names, communities, coverage."""
+    return (
+        environment()
+        .get_template("overview_print.html")
+        .render(
+            map=build_overview_svg(sections, 390.0, 255.0),
+            street=street,
+            run_id=run_id,
+            today=_today(),
+            households=int(sections["households"].sum()),
+            covered=int(sections["covered"].sum()),
+        )
+    )
+
+
+def atlas_cover(street: str, sections: gpd.GeoDataFrame, run_id: int | None) -> str:
+    """The atlas's first page: the street, the run, and the sections it holds."""
+    return (
+        environment()
+        .get_template("atlas_cover.html")
+        .render(
+            street=street,
+            sections=sections.drop(columns="geometry").to_dict("records"),
+            run_id=run_id,
             today=_today(),
         )
     )

@@ -4,18 +4,21 @@ it shows what a notice board may show (the viewer column of the policy)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 
 from gridsvc.access import REP_COLUMNS, Actor, Role, apply_frame
-from gridsvc.db import mapdata, runs
+from gridsvc.db import mapdata, offices, runs
 from gridsvc.db.connection import Connection
 from gridsvc.errors import InputError, NotFound
 from gridsvc.maps.data import SectionData
 from gridsvc.maps.render import FORMATS, Rendered, render
+from gridsvc.maps.sheets import is_loopback
 from gridsvc.services.audit_trail import record_read
 from gridsvc.services.guard import require_role, require_scope
 
@@ -37,13 +40,26 @@ def section(conn: Connection, actor: Actor, code: str) -> SectionData:
     reps = apply_frame(actor, rows.representatives.assign(**place), REP_COLUMNS)
     record_read(conn, actor, "maps.section", code, len(households))
     return SectionData(
-        rows.code, rows.name, rows.community, rows.groups, reps, households, rows.run_id
+        rows.code,
+        rows.name,
+        rows.community,
+        rows.groups,
+        reps,
+        households,
+        rows.run_id,
+        rows.office_phone,
+        rows.street,
     )
 
 
 def overview(conn: Connection) -> gpd.GeoDataFrame:
     """Every section with its households, coverage and representatives (public figures)."""
     return mapdata.overview(conn)
+
+
+def overview_title(conn: Connection) -> str:
+    """The overview's title: the street's name and today's date."""
+    return f"{offices.street_name(conn) or '街道'} 网格片区总览 · {dt.date.today().isoformat()}"
 
 
 def require_section(conn: Connection, actor: Actor, code: str) -> None:
@@ -62,6 +78,24 @@ def run_in_force(conn: Connection) -> int | None:
     return runs.run_in_force(conn)
 
 
+def run_key(conn: Connection) -> str:
+    """The run in force as rendered files are kept: run-ID-FINISHED (no-run without one)."""
+    return mapdata.run_key(conn)
+
+
+def reachable_url(url: str | None) -> bool:
+    """Whether a QR code to `url` reaches this server from a resident's phone (not loopback)."""
+    host = urlsplit(url or "").hostname
+    return bool(host) and not is_loopback(str(host))
+
+
+def require_print(conn: Connection, actor: Actor, sections: list[str] | None) -> None:
+    """Print material is for staff, of sections in their scope."""
+    require_role(actor, Role.staff, "render print material")
+    for code in sections or []:
+        require_section(conn, actor, code)
+
+
 def render_files(
     conn: Connection,
     actor: Actor,
@@ -70,13 +104,17 @@ def render_files(
     sections: list[str] | None = None,
     formats: tuple[str, ...] = ("html",),
     internal: bool = False,
-    public_url: str = "http://127.0.0.1:8000",
+    public_url: str | None = "http://127.0.0.1:8000",
+    draft: bool = False,
     tiles: str | None = None,
     progress: Progress | None = None,
     with_overview: bool = True,
+    atlas: bool | None = None,
 ) -> Rendered:
-    """Render the maps (and, if asked, PNGs and print PDFs) into `out`. Maps are drawn for a
-    notice board unless `internal` (staff's full view); print material always is."""
+    """Render the maps and print pages (HTML; and, if asked, PNGs, print PDFs and, for the
+    whole street, the atlas) into `out`. Drawn for a notice board unless `internal` (staff's
+    full view: names in full, exact homes). A PDF run needs a public URL for the cards' QR
+    codes unless `draft`."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise InputError(f"format {','.join(sorted(unknown))}: choose from html, png, pdf")
@@ -101,6 +139,11 @@ def render_files(
         overview=overview(conn) if with_overview else None,
         formats=formats,
         public_url=public_url,
+        draft=draft,
         tiles=tiles,
         progress=progress,
+        street=offices.street_name(conn),
+        run_id=runs.run_in_force(conn),
+        internal=internal,
+        atlas=sections is None if atlas is None else atlas,  # default: the whole street
     )

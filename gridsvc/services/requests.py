@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridsvc.access import Actor, Role, apply_record
+from gridsvc.db import points as points_store
 from gridsvc.db import requests as store
 from gridsvc.db.connection import Connection, transaction
 from gridsvc.errors import InputError, NotFound
@@ -162,6 +163,8 @@ def act(
                 raise InputError("answer: write the answer the resident will read")
             changes.update(answer=text, answered_at=dt.datetime.now(dt.UTC))
             detail = {"answer": text}
+            if row["representative_id"] is not None and today <= row["deadline"]:
+                _points_for_an_answer_on_time(conn, actor, row, today)
         elif action == "close":
             changes["closed_at"] = dt.datetime.now(dt.UTC)
         elif action == "reopen":
@@ -177,6 +180,23 @@ def act(
         store.update(conn, row["id"], changes)
         store.add_event(conn, row["id"], EVENT[action], actor.name, actor.role.name, detail)
         return show(conn, actor, code)
+
+
+def _points_for_an_answer_on_time(
+    conn: Connection, actor: Actor, row: dict[str, Any], day: dt.date
+) -> None:
+    """The representative earns the 'request answered on time' task's points (积分), once per
+    request (a reopened request answered again counts no more), within the task's cap."""
+    task = points_store.task(conn, event="request_on_time")
+    if task is not None:
+        points_store.award(
+            conn,
+            int(row["representative_id"]),
+            task,
+            day,
+            actor=actor.name,
+            source=f"request:{row['id']}",
+        )
 
 
 def rate(conn: Connection, code: str, rating: str) -> None:

@@ -48,18 +48,6 @@ def test_section_map_follows_the_role(live: Live) -> None:
     assert live.client().get("/maps/sections/NOPE").status_code == 404
 
 
-def test_print_material_is_for_staff(live: Live) -> None:
-    """Sheets and cards are posted on paper by staff; the web does not publish them."""
-    assert live.client().get("/maps/sections/GH01-S01/cards.pdf").status_code == 401
-    assert live.client("viewer").get("/maps/sections/GH01-S01.png").status_code == 403
-    client = live.client("staff")
-    png = client.get("/maps/sections/GH01-S01.png")
-    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-    pdf = client.get("/maps/sections/GH01-S01/cards.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client.get("/maps/sections/NOPE.png").status_code == 404
-
-
 def test_the_qr_page_gives_the_representatives_published_contact(live: Live) -> None:
     conn = psycopg2.connect(live.db_url)
     with conn.cursor() as cur:

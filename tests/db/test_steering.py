@@ -192,8 +192,8 @@ def test_a_stale_scenario_is_not_promoted(db: Connection) -> None:
     assign(db, Params(), scenario="stale")
     with db.cursor() as cur:
         cur.execute(
-            "UPDATE household SET phone = '13900000000', updated_at = now() + "
-            "interval '1 second' WHERE code = 'H000003'"
+            "UPDATE household SET phone = '13900000000', updated_at = clock_timestamp()"
+            " WHERE code = 'H000003'"
         )
     db.commit()
     with pytest.raises(Conflict, match="changed since it was computed"):
