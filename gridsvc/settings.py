@@ -76,3 +76,20 @@ class Settings(BaseSettings):
         default=60, ge=1, description="requests per representative per hour"
     )
     request_photo_mb: float = Field(default=8.0, gt=0, description="largest photo accepted, MB")
+    session_idle_s: float = Field(
+        default=1800.0, gt=0, description="a log-in session unused this long ends (seconds)"
+    )
+    session_absolute_s: float = Field(
+        default=43200.0, gt=0, description="a log-in session ends this long after log-in"
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="mark the session cookie Secure (set when served behind HTTPS; requests "
+        "that arrive over https get it anyway)",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="failed log-ins in a row that lock an account"
+    )
+    login_lockout_s: float = Field(
+        default=900.0, gt=0, description="how long a locked account stays locked (seconds)"
+    )

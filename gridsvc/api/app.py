@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 
 from gridsvc import __version__
@@ -15,6 +16,8 @@ from gridsvc.api import errors
 from gridsvc.api.guards import InputGuard
 from gridsvc.api.pool import Pool
 from gridsvc.api.routes import (
+    auth,
+    docs,
     health,
     lookups,
     maps,
@@ -30,6 +33,8 @@ from gridsvc.api.routes import (
     steering,
     structure,
     visits,
+    workbench,
+    workbench_import,
 )
 from gridsvc.db.connection import database_url
 from gridsvc.settings import Settings
@@ -53,7 +58,9 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         finally:
             app.state.pool.close()
 
-    app = FastAPI(
+    # /docs from the Swagger UI files shipped in fastapi-offline (no CDN); /redoc: routes.docs
+    app = FastAPIOffline(
+        redoc_url=None,
         title="gridsvc",
         version=__version__,
         lifespan=lifespan,
@@ -79,6 +86,10 @@ def create_app(settings: Settings | None = None, *, url: str | None = None) -> F
         rota,
         requests,
         open311,
+        auth,
+        workbench,
+        workbench_import,
+        docs,
     ):
         app.include_router(module.router)
     return app

@@ -1,5 +1,5 @@
 """Dependencies shared by the routes: a pooled connection and the actor (who asks, with
-their role and scope)."""
+their role and scope: an API key, a log-in session, or the public)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from psycopg2.extensions import connection
 
 from gridsvc.access import Actor, Role
 from gridsvc.errors import NotAuthenticated
 from gridsvc.services.guard import require_role
 from gridsvc.services.keys import actor_for_key
+from gridsvc.services.sessions import Session, check_csrf, session_for
 
 
 async def _lend(request: Request, autocommit: bool) -> AsyncIterator[connection]:
@@ -33,6 +35,26 @@ async def get_conn(request: Request) -> AsyncIterator[connection]:
 Conn = Annotated[connection, Depends(get_conn)]
 
 
+# the OpenAPI's security schemes (Swagger UI's "Authorize"): the routes read them through
+# `get_actor`, which decides; none of them refuses a request by itself
+API_KEY = APIKeyHeader(
+    name="X-API-Key", scheme_name="ApiKey", auto_error=False, description="an API key (machines)"
+)
+BEARER = HTTPBearer(
+    scheme_name="Bearer", auto_error=False, description="the same API key as a bearer token"
+)
+SESSION_COOKIE = "gridsvc_session"
+SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="Session",
+    auto_error=False,
+    description="a person's log-in session (/login); calls that change something also send "
+    "X-CSRF-Token",
+)
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _presented_key(request: Request) -> str | None:
     key = request.headers.get("x-api-key")
     auth = request.headers.get("authorization", "")
@@ -44,13 +66,7 @@ def _presented_key(request: Request) -> str | None:
 KEY_CACHE_SECONDS = 30.0  # a revoked key stops working within this time
 
 
-def get_actor(request: Request, conn: Conn) -> Actor:
-    """Who is asking: no key is the public; a wrong or revoked key is refused, not
-    downgraded. Known keys are remembered for KEY_CACHE_SECONDS (one query less a request)."""
-    via = f"{request.method} {request.url.path}"
-    key = _presented_key(request)
-    if key is None:
-        return Actor("public", Role.public, via=via)
+def _key_actor(request: Request, conn: connection, key: str, via: str) -> Actor:
     cache: dict = request.app.state.key_cache
     now = time.monotonic()
     cached = cache.get(key)
@@ -65,8 +81,64 @@ def get_actor(request: Request, conn: Conn) -> Actor:
     return found
 
 
+def get_session(request: Request, conn: Conn) -> Session | None:
+    """The live log-in session of the cookie, or None (no cookie, or one that ended)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    via = f"{request.method} {request.url.path}"
+    return session_for(conn, cookie, request.app.state.settings, via)
+
+
+LiveSession = Annotated[Session | None, Depends(get_session)]
+
+
+def get_actor(
+    request: Request,
+    conn: Conn,
+    session: LiveSession,
+    _key: Annotated[str | None, Security(API_KEY)] = None,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    _cookie: Annotated[str | None, Security(SESSION)] = None,
+) -> Actor:
+    """Who is asking: an API key (X-API-Key or Bearer) first, else a log-in session, else the
+    public. A wrong or revoked key is refused, not downgraded; a session's call that changes
+    something acts for the session only with its CSRF token in X-CSRF-Token (a wrong one is
+    refused; without one it is the public's call). Workbench forms send theirs as a field,
+    checked by `form_session`. Known keys are remembered for KEY_CACHE_SECONDS."""
+    via = f"{request.method} {request.url.path}"
+    key = _presented_key(request)
+    if key is not None:
+        return _key_actor(request, conn, key, via)
+    if session is None:
+        return Actor("public", Role.public, via=via)
+    if request.method not in SAFE_METHODS:
+        token = request.headers.get(CSRF_HEADER)
+        if token is None:
+            # a change without the token carries no one's rights (a forged form gets only
+            # what the public gets): the resident's QR form still works in a logged-in browser
+            return Actor("public", Role.public, via=via)
+        check_csrf(session, token)
+    return session.actor
+
+
+async def form_session(request: Request, session: LiveSession) -> Session:
+    """A workbench form's session: logged in, with the form's `csrf` field (the synchronizer
+    token of this session). The form is parsed once; the route reads its fields as usual."""
+    if session is None:
+        raise NotAuthenticated("log in first (/login)")
+    form = await request.form()
+    token = form.get("csrf")
+    check_csrf(session, token if isinstance(token, str) else None)
+    return session
+
+
+FormSession = Annotated[Session, Depends(form_session)]
+
+
 def require(role: Role) -> Callable[[Actor], Actor]:
-    """A dependency that lets only `role` and above through (401 without a key, else 403)."""
+    """A dependency that lets only `role` and above through (401 without credentials,
+    else 403)."""
 
     def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
         require_role(actor, role, "do this")

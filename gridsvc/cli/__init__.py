@@ -7,12 +7,24 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gridsvc.cli import keys, offices, outputs, registers, requests, runs, steering, store, work
+from gridsvc.cli import (
+    keys,
+    offices,
+    outputs,
+    registers,
+    requests,
+    roster,
+    runs,
+    steering,
+    store,
+    users,
+    work,
+)
 from gridsvc.cli.common import in_flags
 from gridsvc.errors import GridsvcError
 from gridsvc.settings import Settings
 
-GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, offices)
+GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, offices, users, roster)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,6 +33,10 @@ AUTO_MARGIN = 0.02  # the best system must beat the next by this share of points
 Progress = Callable[[str], None]
 
 
+class _DryRun(Exception):
+    """Ends a dry run's transaction: `transaction` rolls it back."""
+
+
 def load_street(conn: Connection, actor: Actor, folder: Path) -> dict[str, int]:
     """Validate a street folder, then write it whole or not at all."""
     require_role(actor, Role.planner, "load a street")
@@ -58,8 +62,10 @@ def import_register(
     new_only: bool = False,
     report_dir: Path | None = Path("reports"),
     progress: Progress | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Import `path`; accepted + rejected always equals the rows read."""
+    """Import `path`; accepted + rejected always equals the rows read. A `dry_run` does
+    every check and write, reports, and rolls back: nothing is kept."""
     require_role(actor, Role.planner, "import registers")
     require_street_scope(actor, "an import")
     if kind not in KINDS:
@@ -83,49 +89,56 @@ def import_register(
         rows_read=len(table.frame),
         blank_rows=table.blank_rows,
     )
-    with transaction(conn):
-        report.crs, report.crs_fractions = _choose_crs(conn, kind, prepared.rows, crs)
-        lon, lat = to_cgcs2000(prepared.rows["lon"], prepared.rows["lat"], report.crs)
-        prepared.rows = prepared.rows.assign(lon=np.round(lon, 7), lat=np.round(lat, 7))
-        say(f"coordinates: {report.crs}; staging")
-        imports.stage(conn, kind, _stage_frame(prepared.rows, kind))
-        if kind == "households":
-            _place_households(conn, prepared, tolerance_m)
-        else:
-            _place_representatives(conn, prepared, tolerance_m)
-        if new_only:
-            existing = imports.existing_codes(conn, kind)
-            _reject_rows(
-                conn,
-                prepared,
-                existing["row"],
-                "duplicate_code_in_store",
-                lambda r: (
-                    f"code {existing.set_index('row').loc[r, 'code']} is "
-                    "already in the store (new_only)"
-                ),
+    try:
+        with transaction(conn):
+            report.crs, report.crs_fractions = _choose_crs(conn, kind, prepared.rows, crs)
+            lon, lat = to_cgcs2000(prepared.rows["lon"], prepared.rows["lat"], report.crs)
+            prepared.rows = prepared.rows.assign(lon=np.round(lon, 7), lat=np.round(lat, 7))
+            say(f"coordinates: {report.crs}; staging")
+            imports.stage(conn, kind, _stage_frame(prepared.rows, kind))
+            if kind == "households":
+                _place_households(conn, prepared, tolerance_m)
+            else:
+                _place_representatives(conn, prepared, tolerance_m)
+            if new_only:
+                existing = imports.existing_codes(conn, kind)
+                _reject_rows(
+                    conn,
+                    prepared,
+                    existing["row"],
+                    "duplicate_code_in_store",
+                    lambda r: (
+                        f"code {existing.set_index('row').loc[r, 'code']} is "
+                        "already in the store (new_only)"
+                    ),
+                )
+            say("writing")
+            batch = imports.open_batch(conn, kind, path.name, table.checksum, actor.name)
+            change = imports.changes(conn, kind)
+            report.new = int((change["change"] == "new").sum())
+            report.updated = int((change["change"] == "updated").sum())
+            report.unchanged = int((change["change"] == "unchanged").sum())
+            report.moved = change.loc[change["moved"].fillna(False).astype(bool), "code"].tolist()
+            imports.upsert(conn, kind, batch)
+            report.rejected, report.warnings, report.batch_id = (
+                sorted(prepared.rejected, key=lambda i: i.row),
+                prepared.warnings,
+                batch,
             )
-        say("writing")
-        batch = imports.open_batch(conn, kind, path.name, table.checksum, actor.name)
-        change = imports.changes(conn, kind)
-        report.new = int((change["change"] == "new").sum())
-        report.updated = int((change["change"] == "updated").sum())
-        report.unchanged = int((change["change"] == "unchanged").sum())
-        report.moved = change.loc[change["moved"].fillna(False).astype(bool), "code"].tolist()
-        imports.upsert(conn, kind, batch)
-        report.rejected, report.warnings, report.batch_id = (
-            sorted(prepared.rejected, key=lambda i: i.row),
-            prepared.warnings,
-            batch,
-        )
-        if report.accepted + len(report.rejected) != report.rows_read:  # nothing lost, ever
-            raise AssertionError(
-                f"import lost rows: {report.accepted} + "
-                f"{len(report.rejected)} != {report.rows_read}"
-            )
-        counts = report.as_dict()
-        counts["seconds"] = round(time.perf_counter() - started, 2)
-        imports.record_batch(conn, batch, counts)
+            if report.accepted + len(report.rejected) != report.rows_read:  # nothing lost, ever
+                raise AssertionError(
+                    f"import lost rows: {report.accepted} + "
+                    f"{len(report.rejected)} != {report.rows_read}"
+                )
+            counts = report.as_dict()
+            counts["seconds"] = round(time.perf_counter() - started, 2)
+            imports.record_batch(conn, batch, counts)
+            if dry_run:  # everything checked and written, then undone by the rollback
+                raise _DryRun
+    except _DryRun:
+        report.batch_id = None
+        say(f"dry run: nothing kept ({time.perf_counter() - started:.1f} s)")
+        return report
     if report_dir is not None and (report.rejected or report.warnings):
         target = report_dir / f"import-{batch}-{path.stem}-report.csv"
         report.report_path = str(write_issues(report, table.frame, target))
