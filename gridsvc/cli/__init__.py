@@ -12,8 +12,8 @@ from gridsvc.cli import (
     offices,
     outputs,
     registers,
+    reps,
     requests,
-    roster,
     runs,
     steering,
     store,
@@ -24,7 +24,7 @@ from gridsvc.cli.common import in_flags
 from gridsvc.errors import GridsvcError
 from gridsvc.settings import Settings
 
-GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, offices, users, roster)
+GROUPS = (store, registers, runs, steering, outputs, keys, work, requests, offices, users, reps)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -136,7 +136,7 @@ def test_the_users_command(
 def test_the_reps_command_and_its_scope(
     small_street: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gridsvc.services import roster
+    from gridsvc.services import standing
 
     monkeypatch.setenv("GRIDSVC_DATABASE_URL", small_street.dsn)
     small_street.autocommit = True
@@ -155,7 +155,7 @@ def test_the_reps_command_and_its_scope(
     users.add_user(small_street, PLANNER, "p1", Role.planner, Scope("community", "GH01"), PASSWORD)
     other = sessions.log_in(small_street, "p1", PASSWORD, _settings(), "t").actor
     with pytest.raises(Forbidden):
-        roster.set_active(small_street, other, code, True)
+        standing.set_active(small_street, other, code, True)
     assert main(["reps", "active", code]) == 0
     with small_street.cursor() as cur:
         cur.execute("SELECT active FROM representative WHERE code = %s", (code,))

@@ -214,11 +214,12 @@ def test_mark_a_representative_inactive_and_back(bench: Bench, browser: Browser)
     assert _query(bench, "SELECT active FROM representative WHERE code = %s", (code,)) == [(True,)]
     audit = _query(
         bench,
-        "SELECT actor, action FROM audit_log WHERE subject = %s AND action LIKE 'roster.%%'"
+        "SELECT actor, action FROM audit_log WHERE subject = %s"
+        " AND action LIKE 'representatives.%%'"
         " ORDER BY id",
         (code,),
     )
-    assert audit == [("planner", "roster.inactive"), ("planner", "roster.active")]
+    assert audit == [("planner", "representatives.inactive"), ("planner", "representatives.active")]
     context.close()
 
 

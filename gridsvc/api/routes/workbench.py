@@ -18,7 +18,7 @@ from gridsvc.db.frames import records
 from gridsvc.errors import GridsvcError, InputError
 from gridsvc.maps import sheets
 from gridsvc.maps.offline import leaflet_assets
-from gridsvc.services import roster, runs, steering, workbench
+from gridsvc.services import runs, standing, steering, workbench
 from gridsvc.services.sessions import Session
 
 router = APIRouter(prefix="/workbench", tags=["workbench"], include_in_schema=False)
@@ -59,7 +59,7 @@ def _section_context(conn: Conn, session: Session, code: str) -> dict[str, Any]:
             "representatives": records(reps),
         },
         "representatives": records(reps),
-        "inactive": roster.inactive_in_section(conn, session.actor, code),
+        "inactive": standing.inactive_in_section(conn, session.actor, code),
         "groups": list(data.groups["code"]),
     }
 
@@ -104,7 +104,7 @@ def set_active(
     """Mark a representative inactive or back (the CLI's `reps inactive|active`)."""
     message, error, status = "", "", 200
     try:
-        roster.set_active(conn, session.actor, representative, active == "1")
+        standing.set_active(conn, session.actor, representative, active == "1")
         state = "已恢复 back" if active == "1" else "已停用 inactive"
         message = f"{representative} {state}：重新计算后生效 (applies at the next run)"
     except GridsvcError as exc:

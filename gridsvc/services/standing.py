@@ -4,7 +4,7 @@ or back; each change is recorded in the audit with the planner's name."""
 from __future__ import annotations
 
 from gridsvc.access import Actor, Role
-from gridsvc.db import access_log, roster
+from gridsvc.db import access_log, standing
 from gridsvc.db.connection import Connection, transaction
 from gridsvc.errors import NotFound
 from gridsvc.services.guard import require_role, require_scope, safe_text
@@ -16,18 +16,18 @@ def set_active(conn: Connection, actor: Actor, code: str, active: bool) -> None:
     require_role(actor, Role.planner, "mark representatives inactive or back")
     safe_text(code, field="representative", max_length=100)
     with transaction(conn):
-        place = roster.place_of(conn, code)
+        place = standing.place_of(conn, code)
         if place is None:
             raise NotFound(f"representative {code}: no such representative")
         require_scope(actor, place["community_code"], place["section_code"], "representative")
-        roster.set_active(conn, code, active)
+        standing.set_active(conn, code, active)
         access_log.record(
             conn,
             key_id=actor.key_id,
             actor=actor.name,
             role=actor.role.name,
             scope=str(actor.scope),
-            action="roster.active" if active else "roster.inactive",
+            action="representatives.active" if active else "representatives.inactive",
             via=actor.via,
             subject=code,
             rows=1,
@@ -37,4 +37,4 @@ def set_active(conn: Connection, actor: Actor, code: str, active: bool) -> None:
 def inactive_in_section(conn: Connection, actor: Actor, section: str) -> list[dict]:
     """Who in a section is marked inactive (codes and public names)."""
     require_role(actor, Role.viewer, "list inactive representatives")
-    return roster.inactive_in_section(conn, section)
+    return standing.inactive_in_section(conn, section)

@@ -1,4 +1,4 @@
-"""Representatives taken out of the assignment for a while (ill, away, moved) and back."""
+"""A representative's standing: active in the assignment or not (SQL)."""
 
 from __future__ import annotations
 

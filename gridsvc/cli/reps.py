@@ -9,11 +9,11 @@ from gridsvc.settings import Settings
 
 
 def cmd_reps(args: argparse.Namespace, settings: Settings) -> int:
-    from gridsvc.services import roster
+    from gridsvc.services import standing
 
     actor = terminal_actor("reps")
     with connection(settings) as conn:
-        roster.set_active(conn, actor, args.code, args.action == "active")
+        standing.set_active(conn, actor, args.code, args.action == "active")
     state = "back in the assignment" if args.action == "active" else "inactive"
     print(f"representative {args.code}: {state} (the next run applies it)")
     return 0
