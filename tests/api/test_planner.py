@@ -31,7 +31,9 @@ def test_run_list_diff_and_a_busy_run(live: Live) -> None:
     assert [r["id"] for r in listed[:2]] == [b, a] and listed[0]["in_force"]
     changes = planner.get(f"/runs/{a}/diff/{b}").json()
     assert changes and {c["reason"] for c in changes} <= {"rebalanced", "moved"}
-    assert planner.get(f"/runs/{b}").json()["params"]["max_load"] == 14
+    shown = planner.get(f"/runs/{b}").json()
+    assert shown["params"]["max_load"] == 14
+    assert shown["actor"].endswith("(test planner)")  # the key's owner, not the database role
     assert planner.get("/runs/999999").status_code == 404
     bad = planner.post("/runs", json={"min_load": 9, "max_load": 4})
     assert bad.status_code == 400 and "min_load 9" in bad.json()["detail"]
