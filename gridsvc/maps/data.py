@@ -3,7 +3,7 @@ the access policy (a value the caller may not see is None and is not drawn)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
@@ -23,3 +23,9 @@ class SectionData:
     run_id: int | None
     office_phone: str | None = None  # the community office's, for a rep with no published phone
     street: str = ""
+    # the organisation's people serving the section now: name, phone, role, level, area_code
+    people: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["name", "phone", "role", "level", "area_code"]
+        )
+    )

@@ -163,6 +163,7 @@ def contact_cards(
     page; a representative who does not publish a phone gives the office's."""
     base = check_public_url(public_url, draft=draft)
     names = _group_names(data)
+    chief = _holder(data, "片区网格长", data.code)
     members = data.households.sort_values("address").groupby("rep_code")
     cards = []
     for r in data.representatives.sort_values(["group_code", "code"]).itertuples():
@@ -174,6 +175,8 @@ def contact_cards(
                 "role": r.role,
                 "phone": r.phone,
                 "office_phone": data.office_phone,
+                "chief": chief,
+                "leader": _holder(data, "小组长", str(r.group_code)),
                 "community": data.community,
                 "section": data.name,
                 "group": names.get(r.group_code, r.group_code),
@@ -193,6 +196,27 @@ def contact_cards(
     )
 
 
+def _holder(data: SectionData, role: str, area: str) -> dict[str, str] | None:
+    """The person holding `role` for `area` now (name and phone as the policy gave them)."""
+    found = data.people[(data.people["role"] == role) & (data.people["area_code"] == area)]
+    if found.empty:
+        return None
+    first = found.iloc[0]
+    return {"name": str(first["name"] or ""), "phone": str(first["phone"] or "")}
+
+
+def _holders(data: SectionData, role: str, area: str) -> list[dict[str, str]]:
+    found = data.people[(data.people["role"] == role) & (data.people["area_code"] == area)]
+    return [{"name": str(n or ""), "phone": str(p or "")} for n, p in zip(
+        found["name"], found["phone"], strict=True)]  # fmt: skip
+
+
+def _community_code(data: SectionData) -> str:
+    """The section's community code, from the people serving it at community level."""
+    found = data.people[data.people["level"] == "community"]
+    return str(found["area_code"].iloc[0]) if len(found) else ""
+
+
 def org_chart(data: SectionData) -> str:
     """Community → section → groups → representatives → household counts, on one A3 page."""
     per_group = data.households.groupby("group_code").size()
@@ -204,6 +228,11 @@ def org_chart(data: SectionData) -> str:
             {
                 "name": str(name).removeprefix(data.community),
                 "households": int(per_group.get(code, 0)),
+                "leaders": [
+                    {**person, "role": role}
+                    for role in ("小组长", "副组长")
+                    for person in _holders(data, role, str(code))
+                ],
                 "reps": sorted(
                     (
                         {
@@ -224,6 +253,10 @@ def org_chart(data: SectionData) -> str:
         .render(
             section=data,
             groups=groups,
+            director=_holder(data, "总网格长", _community_code(data)),
+            chief=_holder(data, "片区网格长", data.code),
+            workers=_holders(data, "网格员", data.code),
+            agents=_holders(data, "信访代理员", data.code),
             reps_total=len(data.representatives),
             households=len(data.households),
             run_id=data.run_id,

@@ -21,6 +21,7 @@ from gridsvc.maps.render import FORMATS, Rendered, render
 from gridsvc.maps.sheets import is_loopback
 from gridsvc.services.audit_trail import record_read
 from gridsvc.services.guard import require_role, require_scope
+from gridsvc.services.people import section_people_frame
 
 Progress = Callable[[str], None]
 PRINT_FORMATS = {"png", "pdf"}
@@ -49,6 +50,7 @@ def section(conn: Connection, actor: Actor, code: str) -> SectionData:
         rows.run_id,
         rows.office_phone,
         rows.street,
+        section_people_frame(conn, actor, code),
     )
 
 

@@ -110,6 +110,15 @@ def _roles(actor: Actor, frame: pd.DataFrame) -> list[PersonRole]:
     ]
 
 
+def section_people_frame(conn: Connection, actor: Actor, code: str) -> pd.DataFrame:
+    """Who serves a section now, as a frame for maps and print (policy applied; the caller
+    audits the read with the rest of the section)."""
+    frame = people.people(conn, section=code)
+    return apply_frame(
+        actor, frame.assign(publish_phone=frame["role"].isin(REACHABLE)), PERSON_COLUMNS
+    )[["name", "phone", "role", "level", "area_code"]]
+
+
 def section_people(
     conn: Connection, actor: Actor, code: str, *, history: bool = False
 ) -> list[PersonRole]:

@@ -100,3 +100,36 @@ def test_the_gaps_name_places_without_their_head(small_street: Connection) -> No
     missing = people.gaps(small_street, PLANNER)
     assert set(missing["missing"]) == {"总网格长", "片区网格长", "小组长"}
     assert (missing["level"] == "section").sum() == 4 and (missing["level"] == "group").sum() == 8
+
+
+def test_the_card_and_the_org_chart_name_the_chief(
+    small_street: Connection, small_street_folder: Path, tmp_path: Path
+) -> None:
+    """Printed (PDF, read back): the section chief's name and phone on every card and on the
+    organisation chart, with the director and group leaders."""
+    import subprocess
+
+    from gridsvc.services.maps import render_files
+
+    path = tmp_path / "roster.csv"
+    roster = street_roster(small_street_folder)
+    roster.to_csv(path, index=False)
+    people.import_roster(small_street, PLANNER, path)
+    assign(small_street, fresh=True)
+    chief = roster[roster["职务"] == "片区网格长"].iloc[0]
+    section = str(chief["所属网格编码"])
+    render_files(
+        small_street, PLANNER, tmp_path / "out", sections=[section], formats=("html", "pdf"),
+        draft=True, with_overview=False, atlas=False,
+    )  # fmt: skip
+
+    def text(kind: str) -> str:
+        pdf = tmp_path / "out" / kind / f"{section}.pdf"
+        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+        return out.stdout.replace(" ", "").replace("\n", "")
+
+    cards, chart = text("cards"), text("orgcharts")
+    assert f"片区网格长{chief['姓名']}{chief['联系电话']}" in cards
+    assert chief["姓名"] in chart and chief["联系电话"] in chart
+    leaders = roster[(roster["职务"] == "小组长") & roster["所属网格编码"].str.startswith(section)]
+    assert all(name in chart for name in leaders["姓名"])
