@@ -48,9 +48,15 @@ def cmd_requests(args: argparse.Namespace, settings: Settings) -> int:
             case = requests.act(
                 conn, actor, rules, args.code, args.action, tier=args.tier,
                 department=args.department, days=args.days, reason=args.reason,
-                answer=args.text,
+                answer=args.text, assignee=args.assignee,
             )  # fmt: skip
             print(f"{case['tracking_code']}: {case['status_text']}, deadline {case['deadline']}")
+        elif args.action == "escalate":
+            from gridsvc.services.request_people import escalate_overdue
+
+            for step in escalate_overdue(conn, actor, rules, requests.local_today()):
+                print(f"{step.tracking_code} ({step.section_code}) → {step.to} "
+                      f"{step.person or '(nobody holds it: a gap)'}")  # fmt: skip
         elif args.action == "figures":
             figures = request_figures.rollup(conn, actor, args.level or "street")
             print(pd.DataFrame([vars(f) for f in figures]).to_string(index=False))
@@ -69,7 +75,9 @@ def cmd_requests(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     req = sub.add_parser("requests", help="residents' requests (诉求): list, show, act, figures")
-    req.add_argument("action", choices=["list", "show", *ACTIONS, "figures", "digest", "load"])
+    req.add_argument(
+        "action", choices=["list", "show", *ACTIONS, "escalate", "figures", "digest", "load"]
+    )
     req.add_argument("code", nargs="?", help="a tracking code (digest: a representative)")
     req.add_argument("--level", help="list/figures: community, section, group, representative")
     req.add_argument("--in", dest="code_in", help="list: the place's code")
@@ -78,6 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     req.add_argument("--limit", type=int, default=200)
     req.add_argument("--tier", help="accept: 当场, 一般 or 重大")
     req.add_argument("--department", help="transfer: the department")
+    req.add_argument("--assignee", help="transfer: an account (a section's grid worker or agent)")
     req.add_argument("--days", type=int, help="extend: working days")
     req.add_argument("--reason", help="extend, reopen: why")
     req.add_argument("--text", help="answer: the answer")

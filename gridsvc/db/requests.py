@@ -18,7 +18,7 @@ CASE_SELECT = """
            s.name AS section_name, c.code AS community_code, c.name AS community_name,
            ST_X(q.geom) AS lon, ST_Y(q.geom) AS lat, q.deadline, q.department, q.answer,
            q.rating, q.reopened, q.received_at, q.answered_at, q.closed_at, q.source,
-           q.representative_id,
+           q.representative_id, q.assignee, q.escalation,
            (SELECT count(*) FROM request_photo p WHERE p.request_id = q.id) AS photos
     FROM request q
     JOIN request_category k ON k.code = q.category
@@ -182,6 +182,7 @@ def cases(
     code: str | None = None,
     statuses: tuple[str, ...] | None = None,
     due_by: dt.date | None = None,
+    assignee: str | None = None,
     limit: int = 200,
     offset: int = 0,
     order: str = "deadline",
@@ -199,6 +200,9 @@ def cases(
     if due_by is not None:
         where.append("q.deadline <= %s")
         params.append(due_by)
+    if assignee is not None:
+        where.append("q.assignee = %s")
+        params.append(assignee)
     ordering = "q.deadline, q.id" if order == "deadline" else "q.received_at DESC, q.id DESC"
     query = f"{CASE_SELECT} WHERE {' AND '.join(where)} ORDER BY {ordering} LIMIT %s OFFSET %s"
     return rows(conn, query, [*params, limit, offset])

@@ -23,6 +23,7 @@ from gridsvc.services.request_intake import (
     client_hash,
     place_of,
 )
+from gridsvc.services.request_people import assignee_for
 from gridsvc.services.request_rules import (
     EVENT,
     RATINGS,
@@ -127,9 +128,12 @@ def act(
     days: int | None = None,
     reason: str | None = None,
     answer: str | None = None,
+    assignee: str | None = None,
 ) -> dict[str, Any]:
     """One of the office's actions (accept, transfer, extend, answer, close, reopen) on a
-    request in the actor's scope; the event is logged with its detail. Returns the case."""
+    request in the actor's scope; the event is logged with its detail. A transfer goes to a
+    department, or to a person (an account whose scope covers the request: a section's grid
+    worker or petition agent), whose own queue it then joins. Returns the case."""
     require_role(actor, Role.representative, f"{action} a request")
     if action == "rate":
         raise InputError("action rate: residents rate through their tracking code")
@@ -148,9 +152,12 @@ def act(
             changes["department"] = safe_text(
                 (department or "").strip(), field="department", max_length=100
             )
+            if assignee:
+                changes["assignee"] = assignee_for(conn, row, assignee)
+                changes["department"] = changes["department"] or "网格员"
             if not changes["department"]:
-                raise InputError("department: name the department it goes to")
-            detail = {"department": changes["department"]}
+                raise InputError("department: name the department (or the person) it goes to")
+            detail = {"department": changes["department"], "assignee": changes.get("assignee")}
         elif action == "extend":
             why = safe_text((reason or "").strip(), field="reason", max_length=500)
             if not why:

@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from gridsvc.api.deps import AnyCaller, Conn
 from gridsvc.api.request_forms import read_submission, rules
 from gridsvc.cells import neutralise_frame
-from gridsvc.services import request_figures, request_queues, requests
+from gridsvc.services import request_figures, request_people, request_queues, requests
 from gridsvc.services.request_rules import RequestRules
+from gridsvc.services.requests import local_today, seen
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 Rules = Annotated[RequestRules, Depends(rules)]
@@ -38,6 +39,9 @@ class ReceiptOut(BaseModel):
 class ActionIn(BaseModel):
     tier: Literal["当场", "一般", "重大"] | None = Field(None, description="accept")
     department: str | None = Field(None, description="transfer: the department")
+    assignee: str | None = Field(
+        None, max_length=50, description="transfer: an account (a grid worker, an agent)"
+    )
     days: int | None = Field(None, description="extend: working days to add (1–66)")
     reason: str | None = Field(None, description="extend, reopen: why")
     answer: str | None = Field(None, description="answer: what the resident reads")
@@ -79,6 +83,16 @@ def queue(
 @router.get("/overdue", summary="Open requests past their deadline (催办督办)")
 def overdue(conn: Conn, actor: AnyCaller) -> list[dict[str, Any]]:
     return request_queues.overdue(conn, actor)
+
+
+@router.get("/mine", summary="Open requests transferred to you (a grid worker's queue)")
+def mine(conn: Conn, actor: AnyCaller) -> list[dict[str, Any]]:
+    return [seen(actor, r) for r in request_people.my_queue(conn, actor)]
+
+
+@router.post("/escalate", summary="Overdue requests go to the section chief, then the director")
+def escalate(conn: Conn, actor: AnyCaller, given: Rules) -> list[dict[str, Any]]:
+    return [vars(e) for e in request_people.escalate_overdue(conn, actor, given, local_today())]
 
 
 @router.get("/due-soon", summary="Open requests due within the warning")
