@@ -7,15 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from gridsvc.access import Actor, Role, Scope
 from gridsvc.db import people, users
 from gridsvc.db import requests as store
 from gridsvc.db.connection import Connection, transaction
 from gridsvc.errors import InputError
 from gridsvc.services.guard import require_role, safe_text
-from gridsvc.services.request_rules import RequestRules
+from gridsvc.services.request_rules import OPEN, RequestRules
 
-OPEN = ("received", "accepted", "transferred")  # the statuses still waiting for an answer
 DIRECTOR_AFTER_WORKDAYS = 5  # overdue this long under the chief: the director is told
 
 
@@ -56,6 +57,7 @@ def escalate_overdue(
     step is an 'escalated' event naming the person (or the gap) and happens once."""
     require_role(actor, Role.staff, "escalate overdue requests")
     done: list[Escalation] = []
+    serving: dict[str, pd.DataFrame] = {}  # who serves each section, read once per section
     with transaction(conn):
         late = store.cases(conn, statuses=OPEN, due_by=today - dt.timedelta(days=1), limit=100_000)
         for row in late:
@@ -66,7 +68,10 @@ def escalate_overdue(
             if row["escalation"] == to or (row["escalation"] == "总网格长"):
                 continue
             area = row["community_code"] if to == "总网格长" else row["section_code"]
-            holders = people.people(conn, section=row["section_code"])
+            section = row["section_code"]
+            if section not in serving:
+                serving[section] = people.people(conn, section=section)
+            holders = serving[section]
             held = holders[(holders["role"] == to) & (holders["area_code"] == area)]
             person = str(held["name"].iloc[0]) if len(held) else None
             store.update(conn, row["id"], {"escalation": to})

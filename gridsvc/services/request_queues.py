@@ -13,11 +13,10 @@ from gridsvc.db.connection import Connection
 from gridsvc.errors import InputError, NotFound
 from gridsvc.services.audit_trail import record_read
 from gridsvc.services.guard import require_role
-from gridsvc.services.request_rules import DONE, STATUS_TEXT, RequestRules
+from gridsvc.services.request_rules import DONE, OPEN, STATUS_TEXT, RequestRules
 from gridsvc.services.requests import local_today, seen
 
 LEVELS = ("street", "community", "section", "group", "representative")
-OPEN = ("received", "accepted", "transferred")
 # what the resident sees of each event: what happened, never who in the office did it
 EVENT_TEXT = {
     "received": "已登记",

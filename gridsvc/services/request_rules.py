@@ -20,6 +20,7 @@ STATUS_TEXT = {
 }
 TIERS = ("当场", "一般", "重大")
 RATINGS = ("满意", "基本满意", "不满意")
+OPEN = ("received", "accepted", "transferred")  # still waiting for an answer
 DONE = ("answered", "closed")
 
 # action -> the statuses it may start from and the status it leads to (None: unchanged)
