@@ -5,6 +5,7 @@ several pages at once, and the atlas bound from the PDFs."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import geopandas as gpd
 from gridsvc.errors import InputError
 from gridsvc.maps import atlas as binder
 from gridsvc.maps import sheets
+from gridsvc.maps.atlas import Pages
 from gridsvc.maps.chromium import PageLog
 from gridsvc.maps.data import SectionData
 from gridsvc.maps.overview import build_overview_map
@@ -23,7 +25,8 @@ from gridsvc.maps.pdfjobs import Job, print_pages
 from gridsvc.maps.section import build_section_map
 
 FORMATS = ("html", "png", "pdf")
-PRINT = {"print": ("sheet", "划片网格图"), "orgcharts": ("orgchart", "五级组织架构图")}
+# the print documents of a section, in the atlas's order: folder -> bookmark
+BOOKS = {"print": "划片网格图", "orgcharts": "五级组织架构图", "cards": "居民代表联系卡"}
 Progress = Callable[[str], None]
 Loader = Callable[[str], SectionData]
 
@@ -85,6 +88,7 @@ def render(
         _write(
             result, out / "print" / "overview.html", sheets.overview_sheet(overview, street, run_id)
         )
+    books: dict[str, list[tuple[str, sheets.Part]]] = {folder: [] for folder in BOOKS}
     for i, code in enumerate(codes, start=1):
         data = load(code)
         _write(
@@ -93,21 +97,28 @@ def render(
             None,
             folium_map=build_section_map(data, tiles=tiles),
         )
-        _write(
-            result, out / "print" / f"{code}.html", sheets.section_sheet(data, internal=internal)
-        )
-        _write(
-            result,
-            out / "cards" / f"{code}.html",
-            sheets.contact_cards(data, base, draft=draft, internal=internal),
-        )
-        _write(result, out / "orgcharts" / f"{code}.html", sheets.org_chart(data))
+        parts = {
+            "print": sheets.sheet_part(data, internal=internal),
+            "orgcharts": sheets.orgchart_part(data),
+            "cards": sheets.cards_part(data, base, draft=draft, internal=internal),
+        }
+        for folder, part in parts.items():
+            _write(result, out / folder / f"{code}.html", sheets.page([part]))
+            if "pdf" in formats:
+                books[folder].append((code, part))
         say(f"[{i}/{len(codes)}] {code}: map and print pages (HTML)")
     result.seconds["html"] = round(time.perf_counter() - started, 2)
     jobs = _jobs(out, codes, formats, overview is not None)
+    scratch = out / ".books"
+    if "pdf" in formats and codes:  # a book per kind: Chromium lays out and prints once
+        scratch.mkdir(exist_ok=True)
+        for folder, parts_of in books.items():
+            source = scratch / f"{folder}.html"
+            source.write_text(sheets.page([part for _, part in parts_of]), encoding="utf-8")
+            jobs.append(Job(source, source.with_suffix(".pdf")))
     bind = atlas and "pdf" in formats and overview is not None and bool(codes)
-    if bind:  # the cover is printed with the rest: one browser for everything
-        cover = out / "atlas-cover.html"
+    if bind and overview is not None:  # the cover is printed with the rest: one browser
+        cover = scratch / "atlas-cover.html"
         cover.write_text(sheets.atlas_cover(street, overview, run_id), encoding="utf-8")
         jobs.append(Job(cover, cover.with_suffix(".pdf")))
     if jobs:
@@ -116,15 +127,27 @@ def render(
             jobs, done=lambda job, n: say(f"[{n}/{len(jobs)}] {job.target.relative_to(out)}")
         )
         for job in jobs:
-            if job.source.name != "atlas-cover.html":
+            if job.source.parent == scratch:
+                result.problems += _problems(job.target, logs.get(job.target))
+            else:
                 result.note(job.target, logs.get(job.target))
         result.seconds["print"] = round(time.perf_counter() - begun, 2)
-    if bind and overview is not None:
+    if "pdf" in formats and codes:
         begun = time.perf_counter()
-        path = _bind_atlas(out, codes, overview)
-        result.note(path)
-        result.seconds["atlas"] = round(time.perf_counter() - begun, 2)
-        say(f"atlas: {path.relative_to(out)}")
+        placed = {}
+        for folder, parts_of in books.items():
+            pieces = [(out / folder / f"{code}.pdf", part.pages) for code, part in parts_of]
+            placed[folder] = binder.split(scratch / f"{folder}.pdf", pieces)
+            for path, _ in pieces:
+                result.note(path)
+        result.seconds["split"] = round(time.perf_counter() - begun, 2)
+        if bind and overview is not None:
+            begun = time.perf_counter()
+            path = _bind_atlas(out, codes, overview, placed)
+            result.note(path)
+            result.seconds["atlas"] = round(time.perf_counter() - begun, 2)
+            say(f"atlas: {path.relative_to(out)}")
+    shutil.rmtree(scratch, ignore_errors=True)
     result.seconds["total"] = round(time.perf_counter() - started, 2)
     if "html" not in formats:  # HTML is the source of the others; kept only if asked
         for path in [p for p in result.files if p.suffix == ".html"]:
@@ -147,36 +170,32 @@ def _jobs(out: Path, codes: list[str], formats: tuple[str, ...], overview: bool)
         if overview:
             jobs.append(Job(out / "overview.html", out / "overview.png"))
         jobs += [Job(out / "sections" / f"{c}.html", out / "sections" / f"{c}.png") for c in codes]
-    if "pdf" in formats:
-        if overview:
-            jobs.append(Job(out / "print" / "overview.html", out / "print" / "overview.pdf"))
-        for code in codes:
-            for folder in ("print", "orgcharts", "cards"):
-                page = out / folder / f"{code}.html"
-                jobs.append(Job(page, page.with_suffix(".pdf")))
+    if "pdf" in formats and overview:
+        jobs.append(Job(out / "print" / "overview.html", out / "print" / "overview.pdf"))
     return jobs
 
 
-def _bind_atlas(out: Path, codes: list[str], overview: gpd.GeoDataFrame) -> Path:
-    cover = out / "atlas-cover.html"
+def _problems(path: Path, log: PageLog | None) -> list[str]:
+    if log and (log.blocked or log.console_errors):
+        return [f"{path}: blocked {log.blocked}, errors {log.console_errors}"]
+    return []
+
+
+def _bind_atlas(
+    out: Path, codes: list[str], overview: gpd.GeoDataFrame, placed: dict[str, list[Pages]]
+) -> Path:
     names = dict(zip(overview["code"], overview["name"], strict=True))
     chapters = [
-        binder.Chapter("封面 cover", [("封面", cover.with_suffix(".pdf"))]),
-        binder.Chapter("网格片区总览图", [("总览图", out / "print" / "overview.pdf")]),
+        binder.Chapter("封面 cover", [("封面", Pages(out / ".books" / "atlas-cover.pdf"))]),
+        binder.Chapter("网格片区总览图", [("总览图", Pages(out / "print" / "overview.pdf"))]),
     ]
-    for code in codes:
+    for i, code in enumerate(codes):
         chapters.append(
             binder.Chapter(
                 f"{code} {names.get(code, '')}",
-                [
-                    ("划片网格图", out / "print" / f"{code}.pdf"),
-                    ("五级组织架构图", out / "orgcharts" / f"{code}.pdf"),
-                    ("居民代表联系卡", out / "cards" / f"{code}.pdf"),
-                ],
+                [(title, placed[folder][i]) for folder, title in BOOKS.items()],
             )
         )
     path = out / "atlas.pdf"
     binder.bind(path, chapters)
-    cover.unlink()
-    cover.with_suffix(".pdf").unlink()
     return path

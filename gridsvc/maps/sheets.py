@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 import geopandas as gpd
@@ -18,9 +19,9 @@ from qrcode.constants import ERROR_CORRECT_M
 from gridsvc.errors import ConfigError
 from gridsvc.maps.data import SectionData
 from gridsvc.maps.overview_print import build_overview_svg
+from gridsvc.maps.roll import door, doors, lines, pages
 from gridsvc.maps.svgmap import build_svg_map, numbers
 
-BUILDING = re.compile(r"^(.*?)(\d+栋.*)$")  # 红旗公馆 | 4栋1单元101室
 QR_MASK = 2  # any of 0..7 reads; a fixed one saves the search
 CARDS_PER_PAGE = 4  # A6 each: 2 × 2 on A4, cut along the borders
 SHEET_MAP_MM = (284.0, 257.0)  # the map's part of an A3 landscape sheet
@@ -39,6 +40,7 @@ def environment() -> Environment:
     return env
 
 
+@lru_cache(maxsize=8192)  # a representative's URL is the same in every run: made once
 def qr_svg(url: str) -> str:
     """A QR code as one SVG path, a rectangle per run of dark modules. The mask is fixed: the
     search for the best one cost 30 ms a code (half a minute for a street's cards), and any
@@ -102,28 +104,33 @@ def _today() -> str:
     return dt.date.today().isoformat()
 
 
-def door(address: str | None, community: str) -> str:
-    """The household's door as its neighbours say it: 红旗公馆1栋1单元102室 (no community)."""
-    return (address or "").removeprefix(community).strip()
+@dataclass(frozen=True)
+class Part:
+    """One section's share of a print document: its template, what fills it, and how many
+    pages it prints (known before printing, so that a book of many can be cut apart)."""
+
+    template: str
+    title: str
+    context: dict[str, Any]
+    pages: int
 
 
-def _doors(doors: list[str], heads: list[str]) -> dict:
-    """A card's households: the place they share said once (红旗公馆), then each door
-    (4栋1单元101室) with the head's masked name."""
-    split = [BUILDING.match(d) for d in doors]
-    places = {m.group(1) for m in split if m}
-    shared = places.pop() if len(places) == 1 and all(split) else ""
-    return {
-        "place": shared,
-        "households": [
-            {"door": d.removeprefix(shared), "head": h} for d, h in zip(doors, heads, strict=True)
-        ],
-    }
+def page(parts: list[Part]) -> str:
+    """Parts of one kind as one HTML document: a section's own page, or a book of many."""
+    return (
+        environment()
+        .get_template(parts[0].template)
+        .render(parts=[p.context for p in parts], title=parts[0].title)
+    )
 
 
 def section_sheet(data: SectionData, *, internal: bool = False) -> str:
     """The A3 notice-board sheet: the section as a vector map with numbered representatives,
-    and their contact list under the same numbers."""
+    their contact list under the same numbers, then the household list (联户名单)."""
+    return page([sheet_part(data, internal=internal)])
+
+
+def sheet_part(data: SectionData, *, internal: bool = False) -> Part:
     names = _group_names(data)
     numbered = numbers(data)
     reps = sorted(
@@ -140,20 +147,19 @@ def section_sheet(data: SectionData, *, internal: bool = False) -> str:
         ),
         key=lambda r: r["number"],
     )
-    return (
-        environment()
-        .get_template("print_section.html")
-        .render(
-            section=data,
-            map=build_svg_map(data, *SHEET_MAP_MM),
-            reps=reps,
-            households=len(data.households),
-            covered=int(data.households["rep_code"].notna().sum()),
-            run_id=data.run_id,
-            internal=internal,
-            today=_today(),
-        )
-    )
+    roll = pages(lines(data, numbered))
+    context = {
+        "section": data,
+        "map": build_svg_map(data, *SHEET_MAP_MM),
+        "reps": reps,
+        "households": len(data.households),
+        "covered": int(data.households["rep_code"].notna().sum()),
+        "run_id": data.run_id,
+        "internal": internal,
+        "today": _today(),
+        "roll": roll,
+    }
+    return Part("print_section.html", f"{data.name} 网格图", context, 1 + len(roll))
 
 
 def contact_cards(
@@ -161,13 +167,19 @@ def contact_cards(
 ) -> str:
     """One card per representative, four to an A4 page (A6 each), with a QR code to their
     page; a representative who does not publish a phone gives the office's."""
+    return page([cards_part(data, public_url, draft=draft, internal=internal)])
+
+
+def cards_part(
+    data: SectionData, public_url: str, *, draft: bool = False, internal: bool = False
+) -> Part:
     base = check_public_url(public_url, draft=draft)
     names = _group_names(data)
     chief = _holder(data, "片区网格长", data.code)
-    members = data.households.sort_values("address").groupby("rep_code")
+    members = dict(iter(data.households.sort_values("address").groupby("rep_code")))
     cards = []
     for r in data.representatives.sort_values(["group_code", "code"]).itertuples():
-        listed = members.get_group(r.code) if r.code in members.groups else data.households.iloc[:0]
+        listed = members.get(r.code, data.households.iloc[:0])
         cards.append(
             {
                 "code": r.code,
@@ -180,7 +192,7 @@ def contact_cards(
                 "community": data.community,
                 "section": data.name,
                 "group": names.get(r.group_code, r.group_code),
-                **_doors(
+                **doors(
                     [door(a, data.community) for a in listed["address"]],
                     [n or "" for n in listed["head_name"]],
                 ),
@@ -188,27 +200,35 @@ def contact_cards(
                 "qr": qr_svg(f"{base}/r/{r.code}"),
             }
         )
-    pages = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
-    return (
-        environment()
-        .get_template("cards.html")
-        .render(section=data, pages=pages, draft=draft, internal=internal, today=_today())
-    )
+    # a section with no representative still prints one page (the office's number)
+    sheets = [cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)] or [[]]
+    context = {
+        "section": data,
+        "pages": sheets,
+        "office_phone": data.office_phone,
+        "draft": draft,
+        "internal": internal,
+        "today": _today(),
+    }
+    return Part("cards.html", f"{data.name} 代表联系卡", context, len(sheets))
 
 
 def _holder(data: SectionData, role: str, area: str) -> dict[str, str] | None:
     """The person holding `role` for `area` now (name and phone as the policy gave them)."""
-    found = data.people[(data.people["role"] == role) & (data.people["area_code"] == area)]
-    if found.empty:
-        return None
-    first = found.iloc[0]
-    return {"name": str(first["name"] or ""), "phone": str(first["phone"] or "")}
+    found = _holders(data, role, area)
+    return found[0] if found else None
 
 
 def _holders(data: SectionData, role: str, area: str) -> list[dict[str, str]]:
-    found = data.people[(data.people["role"] == role) & (data.people["area_code"] == area)]
-    return [{"name": str(n or ""), "phone": str(p or "")} for n, p in zip(
-        found["name"], found["phone"], strict=True)]  # fmt: skip
+    # a plain loop: a section has a dozen people, and a pandas mask per card cost 1 ms
+    people = data.people
+    return [
+        {"name": str(n or ""), "phone": str(p or "")}
+        for n, p, r, a in zip(
+            people["name"], people["phone"], people["role"], people["area_code"], strict=True
+        )
+        if r == role and a == area
+    ]
 
 
 def _community_code(data: SectionData) -> str:
@@ -219,6 +239,10 @@ def _community_code(data: SectionData) -> str:
 
 def org_chart(data: SectionData) -> str:
     """Community → section → groups → representatives → household counts, on one A3 page."""
+    return page([orgchart_part(data)])
+
+
+def orgchart_part(data: SectionData) -> Part:
     per_group = data.households.groupby("group_code").size()
     numbered = numbers(data)
     groups = []
@@ -247,22 +271,19 @@ def org_chart(data: SectionData) -> str:
                 ),
             }
         )
-    return (
-        environment()
-        .get_template("orgchart.html")
-        .render(
-            section=data,
-            groups=groups,
-            director=_holder(data, "总网格长", _community_code(data)),
-            chief=_holder(data, "片区网格长", data.code),
-            workers=_holders(data, "网格员", data.code),
-            agents=_holders(data, "信访代理员", data.code),
-            reps_total=len(data.representatives),
-            households=len(data.households),
-            run_id=data.run_id,
-            today=_today(),
-        )
+    context = dict(
+        section=data,
+        groups=groups,
+        director=_holder(data, "总网格长", _community_code(data)),
+        chief=_holder(data, "片区网格长", data.code),
+        workers=_holders(data, "网格员", data.code),
+        agents=_holders(data, "信访代理员", data.code),
+        reps_total=len(data.representatives),
+        households=len(data.households),
+        run_id=data.run_id,
+        today=_today(),
     )
+    return Part("orgchart.html", f"{data.name} 五级组织架构图", context, 1)
 
 
 def overview_sheet(sections: gpd.GeoDataFrame, street: str, run_id: int | None) -> str:
