@@ -9,12 +9,12 @@ STREET ?= geodata/guihua
 demo: setup db-up  ## set up, load the sample street, assign it and serve it on 127.0.0.1:8000
 	$(GRIDSVC) load $(STREET)
 	$(GRIDSVC) assign
-	$(GRIDSVC) work load $(STREET)
-	$(GRIDSVC) export contacts maps/contacts.csv
-	@echo "open http://127.0.0.1:$${GRIDSVC_PORT:-8000}/ for the planner's home page; maps and"
-	@echo "print material are rendered in the background (HTML into maps/, then the PNGs and"
-	@echo "PDFs the server serves; until then a print link answers 202 'being rendered')"
+	@echo "open http://127.0.0.1:$${GRIDSVC_PORT:-8000}/ for the planner's home page; the work"
+	@echo "records, the contact list and the maps are made in the background (HTML into maps/,"
+	@echo "then the PDFs the server serves; until then a print link answers 202 'being rendered')"
 	@( until $(VENV)/bin/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$${GRIDSVC_PORT:-8000}/health', timeout=1)" 2>/dev/null; do sleep 0.5; done; \
+	   $(GRIDSVC) work load $(STREET) | sed 's/^/[work] /'; \
+	   $(GRIDSVC) export contacts maps/contacts.csv | sed 's/^/[export] /'; \
 	   nice $(GRIDSVC) render --out maps --draft | sed 's/^/[render] /'; \
 	   nice $(GRIDSVC) render --cache | sed 's/^/[render] /' ) &
 	$(GRIDSVC) serve

@@ -28,7 +28,9 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         if args.cache:  # what the server serves: the run in force, for a notice board
             from gridsvc.services.printing import prerender
 
-            folder = prerender(conn, terminal_actor("render"), settings, sections, say)
+            folder = prerender(
+                conn, terminal_actor("render"), settings, sections, say, formats=formats
+            )
             print(f"done: {folder}")
             return 0
         done = render_files(
@@ -118,7 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ren.add_argument(
         "--cache",
         action="store_true",
-        help="render what the server serves (PNG and PDF of the run in force) into its cache",
+        help="render what the server serves for the run in force into its cache: the PDFs, "
+        "and the PNGs too with --format png",
     )
     ren.set_defaults(handler=cmd_render)
 

@@ -93,6 +93,11 @@ def is_loopback(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def _text(value: object) -> str | None:
+    """A value the policy may have withheld: a frame holds that as NaN, which is truthy."""
+    return value if isinstance(value, str) and value else None
+
+
 def _group_names(data: SectionData) -> dict[str, str]:
     return {
         str(c): str(n).removeprefix(data.community)
@@ -138,7 +143,8 @@ def sheet_part(data: SectionData, *, internal: bool = False) -> Part:
             {
                 "number": numbered[str(r.code)],
                 "name": r.name,
-                "phone": r.phone or (f"居委会 {data.office_phone}" if data.office_phone else "—"),
+                "phone": _text(r.phone)
+                or (f"居委会 {data.office_phone}" if data.office_phone else "—"),
                 "role": r.role,
                 "group": names.get(r.group_code, r.group_code),
                 "load": int(r.load),
@@ -185,7 +191,7 @@ def cards_part(
                 "code": r.code,
                 "name": r.name,
                 "role": r.role,
-                "phone": r.phone,
+                "phone": _text(r.phone),
                 "office_phone": data.office_phone,
                 "chief": chief,
                 "leader": _holder(data, "小组长", str(r.group_code)),

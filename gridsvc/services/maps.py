@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 
 from gridsvc.access import REP_COLUMNS, Actor, Role, apply_frame
-from gridsvc.db import mapdata, offices, runs
+from gridsvc.db import mapdata, offices, printkeys, runs
 from gridsvc.db.connection import Connection
 from gridsvc.errors import InputError, NotFound
 from gridsvc.maps.data import SectionData
@@ -33,13 +33,19 @@ def notice_board(actor: Actor) -> Actor:
     return replace(actor, role=Role.viewer)
 
 
-def section(conn: Connection, actor: Actor, code: str) -> SectionData:
-    """One section's groups, representatives and households as `actor` may see them."""
+def section(
+    conn: Connection, actor: Actor, code: str, *, audience: Actor | None = None
+) -> SectionData:
+    """One section's groups, representatives and households as `actor` may see them, or as
+    `audience` may (print for a notice board); the read is audited as `actor`'s, who made
+    it, naming the audience when it differs."""
+    shown = audience or actor
     rows = mapdata.section(conn, code)
     place = {"community_code": rows.community_code, "section_code": rows.code}
-    households = apply_frame(actor, rows.households.assign(**place))
-    reps = apply_frame(actor, rows.representatives.assign(**place), REP_COLUMNS)
-    record_read(conn, actor, "maps.section", code, len(households))
+    households = apply_frame(shown, rows.households.assign(**place))
+    reps = apply_frame(shown, rows.representatives.assign(**place), REP_COLUMNS)
+    action = "maps.section" if shown.role == actor.role else f"maps.section for {shown.role.name}"
+    record_read(conn, actor, action, code, len(households))
     return SectionData(
         rows.code,
         rows.name,
@@ -50,7 +56,7 @@ def section(conn: Connection, actor: Actor, code: str) -> SectionData:
         rows.run_id,
         rows.office_phone,
         rows.street,
-        section_people_frame(conn, actor, code),
+        section_people_frame(conn, shown, code),
     )
 
 
@@ -83,6 +89,12 @@ def run_in_force(conn: Connection) -> int | None:
 def run_key(conn: Connection) -> str:
     """The run in force as rendered files are kept: run-ID-FINISHED (no-run without one)."""
     return mapdata.run_key(conn)
+
+
+def print_stamp(conn: Connection, code: str | None) -> str:
+    """A short fingerprint of what section `code`'s print material (None: the overview's)
+    shows, beyond the run: kept files are remade when it changes."""
+    return (printkeys.section(conn, code) if code else printkeys.street(conn))[:16]
 
 
 def reachable_url(url: str | None) -> bool:
@@ -137,7 +149,7 @@ def render_files(
     return render(
         out,
         codes,
-        lambda code: section(conn, audience, code),
+        lambda code: section(conn, actor, code, audience=audience),
         overview=overview(conn) if with_overview else None,
         formats=formats,
         public_url=public_url,

@@ -100,6 +100,7 @@ def test_cards_give_full_name_and_phone_or_the_office(
         )
         office = cur.fetchone()[0]
     assert office and office in cards
+    assert "nan" not in cards  # a withheld phone is no phone, not pandas' NaN
     for rep, name, phone, _, published in reps_of(sample_conn, code):
         assert name in cards, rep
         assert (phone in cards) == published, f"{rep}: published {published}"

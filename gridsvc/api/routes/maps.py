@@ -15,7 +15,7 @@ from gridsvc.maps.overview import build_overview_map
 from gridsvc.maps.section import build_section_map
 from gridsvc.services import maps
 from gridsvc.services.guard import require_role
-from gridsvc.services.printing import Order, PrintShop
+from gridsvc.services.printing import PrintShop, order_for
 
 router = APIRouter(tags=["maps"])
 _shop_lock = threading.Lock()
@@ -34,15 +34,16 @@ def _shop(request: Request) -> PrintShop:
 def _printed(
     request: Request, conn: Conn, actor: AnyCaller, code: str | None, kind: str
 ) -> Response:
-    """A PNG or PDF of the run in force, made once per run for the notice-board audience and
-    kept. Never rendered inside the request: if it is not made yet, it is queued and the
-    answer is 202 with Retry-After. Section material is for staff, who post it on paper; the
+    """A PNG or PDF of the run in force, made once per run and printed inputs for the
+    notice-board audience and kept (an edit to what it shows makes it anew). Never rendered
+    inside the request: if it is not made yet, it is queued and the answer is 202 with
+    Retry-After. Section material is for staff, who post it on paper; the
     overview (areas and counts) is public."""
     if code is not None:
         require_role(actor, Role.staff, "fetch print material")
         maps.require_section(conn, actor, code)
     shop = _shop(request)
-    order = Order(maps.run_key(conn), code)
+    order = order_for(conn, code, kind)
     path = shop.path(order, kind)
     if path.exists():
         media = "image/png" if path.suffix == ".png" else "application/pdf"
