@@ -27,6 +27,11 @@ class Chapter:
     parts: list[tuple[str, Pages]]
 
 
+# compressed streams (fonts, pages) are copied as they are: qpdf's default inflates and
+# deflates each again, most of the time of cutting a book into a street's sections
+AS_THEY_ARE = {"stream_decode_level": pikepdf.StreamDecodeLevel.none}
+
+
 class BookMismatch(RuntimeError):
     """A book printed more or fewer pages than its parts add up to (a page overflowed)."""
 
@@ -43,7 +48,7 @@ def split(book: Path, pieces: list[tuple[Path, int]]) -> list[Pages]:
         for path, count in pieces:
             with pikepdf.new() as one:
                 one.pages.extend(pdf.pages[first : first + count])
-                one.save(path)
+                one.save(path, **AS_THEY_ARE)
             found.append(Pages(book, first, count))
             first += count
     return found
@@ -69,7 +74,7 @@ def bind(out: Path, chapters: list[Chapter]) -> int:
                             mark.children.append(pikepdf.OutlineItem(title, start))
                     outline.root.append(mark)
             book.Root.PageMode = pikepdf.Name.UseOutlines
-            book.save(out)
+            book.save(out, **AS_THEY_ARE)
             return len(book.pages)
     finally:
         for pdf in sources.values():

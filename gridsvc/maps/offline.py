@@ -35,6 +35,20 @@ def leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
+@lru_cache(maxsize=1)
+def leaflet_templates() -> tuple[Template, Template]:
+    """Leaflet's CSS and JS as branca templates, compiled once: Jinja read its 150 kB anew
+    for every map, a third of the time of rendering a street's maps."""
+    js, css = leaflet_assets()
+    return Template(f"<style>{css}</style>"), Template(f"<script>{js}</script>")
+
+
+def _fixed(template: Template) -> Element:
+    element = Element()
+    element._template = template
+    return element
+
+
 class MetricScale(MacroElement):
     """Leaflet's scale bar in metres only (its default adds feet and miles)."""
 
@@ -69,10 +83,10 @@ def offline_map(
         marker_zoom_animation=False,
     )
     m.default_js, m.default_css = [], []  # folium's CDN links: jQuery, Bootstrap, fonts...
-    js, css = leaflet_assets()
+    css, js = leaflet_templates()
     header = m.get_root().header  # type: ignore[attr-defined]
-    header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css", index=0)
-    header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js", index=1)
+    header.add_child(_fixed(css), name="leaflet_css", index=0)
+    header.add_child(_fixed(js), name="leaflet_js", index=1)
     header.add_child(
         Element(
             "<style>html,body{margin:0;height:100%;font-family:"

@@ -6,6 +6,8 @@ printing a page, and a book of many sheets prints faster as one document than as
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,30 +87,89 @@ class _Tab:
         return self.log
 
 
-async def _print_all(
-    jobs: list[Job], parallel: int, done: Callable[[Job, int], None]
-) -> dict[Path, PageLog]:
-    logs: dict[Path, PageLog] = {}
-    waiting: asyncio.Queue[Job] = asyncio.Queue()
-    for job in jobs:
-        waiting.put_nowait(job)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=ARGS
-        )
+class PrintQueue:
+    """Jobs printed by one browser while the caller is still adding more (the maps' PNGs
+    while later sections' HTML is written): the browser starts at the first job, in a
+    thread of its own with its own event loop; `finish` waits for the last one."""
 
-        async def worker() -> None:
-            tab = await _Tab.open(browser)
-            while not waiting.empty():
-                job = waiting.get_nowait()
-                logs[job.target] = await tab.run(job)
-                done(job, len(logs))
+    def __init__(
+        self, *, parallel: int = PARALLEL_PAGES, done: Callable[[Job, int], None] | None = None
+    ) -> None:
+        self.parallel = parallel
+        self.done = done or (lambda job, n: None)
+        self.logs: dict[Path, PageLog] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiting: asyncio.Queue[Job | None] | None = None
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failed: BaseException | None = None
+        self._abandoned = False
 
+    def add(self, job: Job) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="gridsvc-chromium")
+            self._thread.start()
+            self._ready.wait()
+        if self._failed is not None:
+            raise self._failed
+        assert self._loop is not None and self._waiting is not None
+        self._loop.call_soon_threadsafe(self._waiting.put_nowait, job)
+
+    def finish(self) -> dict[Path, PageLog]:
+        """Wait until every job is printed; returns each page's log (raises what failed)."""
+        if self._thread is not None:
+            assert self._loop is not None and self._waiting is not None
+            with contextlib.suppress(RuntimeError):  # the loop ended already (it failed)
+                for _ in range(self.parallel):
+                    self._loop.call_soon_threadsafe(self._waiting.put_nowait, None)
+            self._thread.join()
+            self._thread = None
+        if self._failed is not None:
+            raise self._failed
+        return self.logs
+
+    def __enter__(self) -> PrintQueue:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is not None:  # the caller failed: print nothing more, close the browser
+            self._abandoned = True
+            with contextlib.suppress(Exception):  # the caller's error is the one to report
+                self.finish()
+
+    def _run(self) -> None:
         try:
-            await asyncio.gather(*(worker() for _ in range(max(1, min(parallel, len(jobs))))))
+            asyncio.run(self._main())
+        except BaseException as exc:  # handed to the caller's thread
+            self._failed = exc
         finally:
-            await browser.close()
-    return logs
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._waiting = asyncio.Queue()
+        self._ready.set()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(
+                executable_path=chromium_path(), headless=True, args=ARGS
+            )
+            try:
+                await asyncio.gather(*(self._worker(browser) for _ in range(self.parallel)))
+            finally:
+                await browser.close()
+
+    async def _worker(self, browser: Browser) -> None:
+        assert self._waiting is not None
+        tab = await _Tab.open(browser)
+        while (job := await self._waiting.get()) is not None:
+            if self._abandoned or self._failed is not None:
+                continue
+            try:
+                self.logs[job.target] = await tab.run(job)
+            except BaseException as exc:
+                self._failed = exc
+                continue
+            self.done(job, len(self.logs))
 
 
 def print_pages(
@@ -118,9 +179,10 @@ def print_pages(
     done: Callable[[Job, int], None] | None = None,
 ) -> dict[Path, PageLog]:
     """Print every job with one browser, `parallel` tabs at a time, the longest jobs first
-    (so that no tab is left with a big book at the end); returns each page's log. Runs its
-    own event loop: call it from a plain thread, not from async code."""
-    if not jobs:
-        return {}
+    (so that no tab is left with a big book at the end); returns each page's log. Call it
+    from a plain thread, not from async code."""
     ordered = sorted(jobs, key=lambda job: -job.source.stat().st_size if job.kind == "pdf" else 0)
-    return asyncio.run(_print_all(ordered, parallel, done or (lambda job, n: None)))
+    with PrintQueue(parallel=parallel, done=done) as printing:
+        for job in ordered:
+            printing.add(job)
+        return printing.finish()

@@ -21,7 +21,7 @@ from gridsvc.maps.atlas import Pages
 from gridsvc.maps.chromium import PageLog
 from gridsvc.maps.data import SectionData
 from gridsvc.maps.overview import build_overview_map
-from gridsvc.maps.pdfjobs import Job, print_pages
+from gridsvc.maps.pdfjobs import Job, PrintQueue
 from gridsvc.maps.section import build_section_map
 
 FORMATS = ("html", "png", "pdf")
@@ -78,59 +78,67 @@ def render(
     for folder in ("sections", "print", "cards", "orgcharts"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     title = f"{street or '街道'} 网格片区总览 · {dt.date.today().isoformat()}"
-    if overview is not None:
-        _write(
-            result,
-            out / "overview.html",
-            None,
-            folium_map=build_overview_map(overview, title=title, tiles=tiles),
-        )
-        _write(
-            result, out / "print" / "overview.html", sheets.overview_sheet(overview, street, run_id)
-        )
-    books: dict[str, list[tuple[str, sheets.Part]]] = {folder: [] for folder in BOOKS}
-    for i, code in enumerate(codes, start=1):
-        data = load(code)
-        _write(
-            result,
-            out / "sections" / f"{code}.html",
-            None,
-            folium_map=build_section_map(data, tiles=tiles),
-        )
-        parts = {
-            "print": sheets.sheet_part(data, internal=internal),
-            "orgcharts": sheets.orgchart_part(data),
-            "cards": sheets.cards_part(data, base, draft=draft, internal=internal),
-        }
-        for folder, part in parts.items():
-            _write(result, out / folder / f"{code}.html", sheets.page([part]))
-            if "pdf" in formats:
-                books[folder].append((code, part))
-        say(f"[{i}/{len(codes)}] {code}: map and print pages (HTML)")
-    result.seconds["html"] = round(time.perf_counter() - started, 2)
-    jobs = _jobs(out, codes, formats, overview is not None)
     scratch = out / ".books"
-    if "pdf" in formats and codes:  # a book per kind: Chromium lays out and prints once
-        scratch.mkdir(exist_ok=True)
-        for folder, parts_of in books.items():
-            source = scratch / f"{folder}.html"
-            source.write_text(sheets.page([part for _, part in parts_of]), encoding="utf-8")
-            jobs.append(Job(source, source.with_suffix(".pdf")))
-    bind = atlas and "pdf" in formats and overview is not None and bool(codes)
-    if bind and overview is not None:  # the cover is printed with the rest: one browser
-        cover = scratch / "atlas-cover.html"
-        cover.write_text(sheets.atlas_cover(street, overview, run_id), encoding="utf-8")
-        jobs.append(Job(cover, cover.with_suffix(".pdf")))
-    if jobs:
+    jobs: list[Job] = []
+    books: dict[str, list[tuple[str, sheets.Part]]] = {folder: [] for folder in BOOKS}
+    # Chromium prints the maps' PNGs while later sections' HTML is written: two cores busy
+    printing = PrintQueue(done=lambda job, n: say(f"[{n}] {job.target.relative_to(out)}"))
+    with printing:
+
+        def add(source: Path, target: Path) -> None:
+            jobs.append(Job(source, target))
+            printing.add(jobs[-1])
+
+        if overview is not None:
+            page = out / "overview.html"
+            _write(
+                result,
+                page,
+                None,
+                folium_map=build_overview_map(overview, title=title, tiles=tiles),
+            )
+            if "png" in formats:
+                add(page, page.with_suffix(".png"))
+            sheet = out / "print" / "overview.html"
+            _write(result, sheet, sheets.overview_sheet(overview, street, run_id))
+            if "pdf" in formats:
+                add(sheet, sheet.with_suffix(".pdf"))
+        for i, code in enumerate(codes, start=1):
+            data = load(code)
+            page = out / "sections" / f"{code}.html"
+            _write(result, page, None, folium_map=build_section_map(data, tiles=tiles))
+            if "png" in formats:
+                add(page, page.with_suffix(".png"))
+            parts = {
+                "print": sheets.sheet_part(data, internal=internal),
+                "orgcharts": sheets.orgchart_part(data),
+                "cards": sheets.cards_part(data, base, draft=draft, internal=internal),
+            }
+            for folder, part in parts.items():
+                _write(result, out / folder / f"{code}.html", sheets.page([part]))
+                if "pdf" in formats:
+                    books[folder].append((code, part))
+            say(f"[{i}/{len(codes)}] {code}: map and print pages (HTML)")
+        result.seconds["html"] = round(time.perf_counter() - started, 2)
+        bind = atlas and "pdf" in formats and overview is not None and bool(codes)
+        if "pdf" in formats and codes:  # a book per kind: Chromium lays out and prints once
+            scratch.mkdir(exist_ok=True)
+            for folder in ("cards", "print", "orgcharts"):  # the longest first
+                source = scratch / f"{folder}.html"
+                source.write_text(sheets.page([p for _, p in books[folder]]), encoding="utf-8")
+                add(source, source.with_suffix(".pdf"))
+        if bind and overview is not None:  # the cover is printed with the rest: one browser
+            cover = scratch / "atlas-cover.html"
+            cover.write_text(sheets.atlas_cover(street, overview, run_id), encoding="utf-8")
+            add(cover, cover.with_suffix(".pdf"))
         begun = time.perf_counter()
-        logs = print_pages(
-            jobs, done=lambda job, n: say(f"[{n}/{len(jobs)}] {job.target.relative_to(out)}")
-        )
-        for job in jobs:
-            if job.source.parent == scratch:
-                result.problems += _problems(job.target, logs.get(job.target))
-            else:
-                result.note(job.target, logs.get(job.target))
+        logs = printing.finish()
+    for job in jobs:
+        if job.source.parent == scratch:
+            result.problems += _problems(job.target, logs.get(job.target))
+        else:
+            result.note(job.target, logs.get(job.target))
+    if jobs:  # what was left to print when the HTML was written
         result.seconds["print"] = round(time.perf_counter() - begun, 2)
     if "pdf" in formats and codes:
         begun = time.perf_counter()
@@ -162,17 +170,6 @@ def _write(result: Rendered, path: Path, markup: str | None, *, folium_map=None)
     else:
         path.write_text(markup or "", encoding="utf-8")
     result.note(path)
-
-
-def _jobs(out: Path, codes: list[str], formats: tuple[str, ...], overview: bool) -> list[Job]:
-    jobs = []
-    if "png" in formats:
-        if overview:
-            jobs.append(Job(out / "overview.html", out / "overview.png"))
-        jobs += [Job(out / "sections" / f"{c}.html", out / "sections" / f"{c}.png") for c in codes]
-    if "pdf" in formats and overview:
-        jobs.append(Job(out / "print" / "overview.html", out / "print" / "overview.pdf"))
-    return jobs
 
 
 def _problems(path: Path, log: PageLog | None) -> list[str]:

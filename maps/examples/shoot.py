@@ -1,6 +1,7 @@
 """The screenshots in this folder: the A3 sheet and the contact cards at print size (96 dpi),
-in colour and in grayscale, and a section map at a phone's width, from a `gridsvc render`
-folder. Run: .venv/bin/python maps/examples/shoot.py RENDERED_DIR SECTION"""
+in colour and in grayscale, the sheet's household list (联户名单), and a section map at a
+phone's width, from a `gridsvc render` folder.
+Run: .venv/bin/python maps/examples/shoot.py RENDERED_DIR SECTION"""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ def main(rendered: Path, code: str) -> None:
                     out = HERE / f"{name}{'-gray' if gray else ''}.png"
                     tab.screenshot(path=str(out))
                     print(f"wrote {out}")
+        sheet = (rendered / "print" / f"{code}.html").resolve().as_uri()
+        with chrome.page(sheet, width=A3_LANDSCAPE[0], height=A3_LANDSCAPE[1]) as (tab, _):
+            tab.emulate_media(media="print")
+            out = HERE / f"sheet-{code}-list.png"
+            tab.locator(".roll").first.screenshot(path=str(out))
+            print(f"wrote {out}")
         phone = rendered / "sections" / f"{code}.html"
         out = HERE / f"section-{code}-phone.png"
         chrome.png(phone.resolve().as_uri(), out, width=PHONE[0], height=PHONE[1])
