@@ -29,7 +29,8 @@ def main(rendered: Path, code: str) -> None:
                     if gray:
                         tab.add_style_tag(content="html { filter: grayscale(1); }")
                     out = HERE / f"{name}{'-gray' if gray else ''}.png"
-                    tab.screenshot(path=str(out))
+                    # the first printed page: the sheet's map (its list follows), 4 cards
+                    tab.locator(".sheet, .page").first.screenshot(path=str(out))
                     print(f"wrote {out}")
         sheet = (rendered / "print" / f"{code}.html").resolve().as_uri()
         with chrome.page(sheet, width=A3_LANDSCAPE[0], height=A3_LANDSCAPE[1]) as (tab, _):
