@@ -28,9 +28,8 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
         if args.cache:  # what the server serves: the run in force, for a notice board
             from gridsvc.services.printing import prerender
 
-            folder = prerender(
-                conn, terminal_actor("render"), settings, sections, say, formats=formats
-            )
+            made = ("pdf", "png") if "png" in formats else ("pdf",)  # PNGs only if asked
+            folder = prerender(conn, terminal_actor("render"), settings, sections, say, made)
             print(f"done: {folder}")
             return 0
         done = render_files(

@@ -76,3 +76,30 @@ def test_staff_sheet_lists_heads_in_full_and_the_board_masks_them(
         (PLANNER.name, "planner", "maps.section", len(heads)),
         (PLANNER.name, "planner", "maps.section for viewer", len(heads)),
     ]
+
+
+def test_what_prerender_makes_is_what_the_server_finds(small_street, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`gridsvc render --cache` and a GET agree on where a file lies (run, inputs, format),
+    make PDFs only unless PNGs are asked for, and an edit points the GET elsewhere."""
+    from gridsvc.services.printing import PrintShop, order_for, prerender
+    from gridsvc.settings import Settings
+
+    small_street.autocommit = True
+    assign(small_street, Params(), fresh=True)
+    with small_street.cursor() as cur:
+        cur.execute("SELECT code FROM grid_section ORDER BY code LIMIT 1")
+        code = cur.fetchone()[0]
+    settings = Settings(data_dir=tmp_path, public_url=PUBLIC_URL, database_url=small_street.dsn)
+    prerender(small_street, PLANNER, settings, [code])
+    shop = PrintShop(settings)
+    for kind in ("pdf", "cards", "orgchart"):
+        assert shop.path(order_for(small_street, code, kind), kind).exists(), kind
+    assert shop.path(order_for(small_street, None, "overview-pdf"), "overview-pdf").exists()
+    assert not shop.path(order_for(small_street, code, "png"), "png").exists()
+    with small_street.cursor() as cur:
+        cur.execute(
+            "UPDATE household SET head_name = '欧阳修' WHERE id = (SELECT min(h.id)"
+            " FROM household h JOIN grid_section s ON s.id = h.section_id WHERE s.code = %s)",
+            (code,),
+        )
+    assert not shop.path(order_for(small_street, code, "cards"), "cards").exists()
