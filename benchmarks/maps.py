@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -32,13 +33,21 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (Chromium, once closed):
+    steadier than the wall clock when others share the cores."""
+    mine, theirs = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return mine.ru_utime + mine.ru_stime + theirs.ru_utime + theirs.ru_stime
+
+
 def report(label: str, step: Callable[[int], Rendered], repeat: int, target: float) -> None:
-    seconds, stages = [], []
+    seconds, stages, used = [], [], []
     for i in range(repeat):
         qr_svg.cache_clear()  # every run makes its QR codes, as a fresh server would
-        started = time.perf_counter()
+        started, spent = time.perf_counter(), cpu()
         done = step(i)
         seconds.append(time.perf_counter() - started)
+        used.append(cpu() - spent)
         stages.append(done.seconds)
         if done.problems:
             print("  problems:", *done.problems[:5], sep="\n    ")
@@ -48,6 +57,7 @@ def report(label: str, step: Callable[[int], Rendered], repeat: int, target: flo
         f"{label}: median {median:.1f} s [min {min(seconds):.1f}, max {max(seconds):.1f}] "
         f"over {repeat} runs, {verdict} the target of {target:.0f} s; load {load()}"
     )
+    print(f"  CPU seconds (this process and Chromium): median {statistics.median(used):.1f}")
     print(f"  stages of each run (s): {stages}")
 
 
