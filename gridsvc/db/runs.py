@@ -4,29 +4,58 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import psycopg2.errors
 from psycopg2.extensions import connection
 
+from gridsvc.db.binary import EWKB_POINT, copy_arrays, ewkb_points, read_arrays
 from gridsvc.db.frames import copy_frame, read_frame, records
 from gridsvc.errors import NotFound, RunInProgress
 
 RUN_LOCK_KEY = 4_201_776
+SRID = 4490  # CGCS2000: the store's coordinates
 IN_FORCE = "(SELECT id FROM assignment_run WHERE in_force)"  # the run in force, in SQL
 
+# Inputs come through binary COPY as fixed-width columns (gridsvc/db/binary.py): no NULLs
+# (coalesced to -1 or 0), no text. No ORDER BY: a sequential scan is cheaper than walking the
+# primary key, and the rows are put in id order in numpy.
+HOUSEHOLD_COLUMNS = {
+    "id": "int4",
+    "group_id": "int4",
+    "section_id": "int4",
+    "key": "bool",
+    "lon": "float8",
+    "lat": "float8",
+    "address_unit": "int8",
+}
 HOUSEHOLDS_SQL = """
-    SELECT h.id, h.code, h.group_id, h.section_id, s.community_id,
-           h.key_category IS NOT NULL AS key, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
-           h.group_id || ':' || coalesce(substring(h.address from '^(.*?单元)'),
-                                         ST_AsText(ST_SnapToGrid(h.geom, 1e-6))) AS unit_key
-    FROM household h JOIN grid_section s ON s.id = h.section_id ORDER BY h.id"""
+    SELECT h.id, h.group_id, h.section_id, h.key_category IS NOT NULL,
+           ST_X(h.geom), ST_Y(h.geom), coalesce(hashtextextended({unit}, 0), 0)
+    FROM household h"""  # the community comes from the sections, in numpy: a join costs more
+SECTIONS_SQL = "SELECT id, community_id FROM grid_section"
+# a building unit's address: up to its stairwell (单元); without one, a unit is a point
+ADDRESS_UNIT = "substring(h.address from '^(.*?单元)')"
+UNIT_NAME_SQL = f"""
+    SELECT h.id, coalesce({ADDRESS_UNIT}, ST_AsText(ST_SnapToGrid(h.geom, 1e-6)))
+    FROM household h WHERE h.id = ANY(%s)"""
 
+REP_COLUMNS = {
+    "id": "int4",
+    "group_id": "int4",
+    "section_id": "int4",
+    "community_id": "int4",
+    "min_load": "int4",
+    "max_load": "int4",
+    "lon": "float8",
+    "lat": "float8",
+}
 REPS_SQL = """
-    SELECT r.id, r.code, r.group_id, g.section_id, s.community_id, r.min_load, r.max_load,
-           ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
+    SELECT r.id, r.group_id, g.section_id, s.community_id, coalesce(r.min_load, -1),
+           coalesce(r.max_load, -1), ST_X(r.geom), ST_Y(r.geom)
     FROM representative r JOIN resident_group g ON g.id = r.group_id
     JOIN grid_section s ON s.id = g.section_id
-    WHERE r.active OR r.proposed_in = %(scenario)s ORDER BY r.id"""
+    WHERE r.active OR r.proposed_in = %(scenario)s"""
 
 
 # a run still marked running whose server session is gone died with its process
@@ -57,16 +86,82 @@ def allow_long_run(conn: connection, seconds: int) -> None:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT set_config('idle_in_transaction_session_timeout', %s, true),"
-            " set_config('statement_timeout', %s, true)",
+            " set_config('statement_timeout', %s, true),"
+            # its queries are whole-table scans whose JIT compilation costs more than it saves
+            # (0.5 s of a 1.4 s read of a million households)
+            " set_config('jit', 'off', true)",
             (f"{seconds}s", f"{seconds}s"),
         )
 
 
 def inputs(conn: connection, scenario: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every household and active representative (with a scenario, also the
-    representatives proposed in it)."""
-    params = {"scenario": scenario}
-    return read_frame(conn, HOUSEHOLDS_SQL, params), read_frame(conn, REPS_SQL, params)
+    representatives proposed in it), each in id order.
+
+    households: id, group_id, section_id, community_id, key, lon, lat, unit_key (an int64 key
+    of its building unit: its group with its address up to the stairwell, or with its point);
+    reps: id, code, group_id, section_id, community_id, min_load, max_load (NaN: the run's
+    rules), lon, lat.
+    """
+    house = read_arrays(conn, HOUSEHOLDS_SQL.format(unit=ADDRESS_UNIT), HOUSEHOLD_COLUMNS)
+    rep = read_arrays(conn, REPS_SQL, REP_COLUMNS, {"scenario": scenario})
+    households = pd.DataFrame(_in_id_order(house))
+    sections = read_arrays(conn, SECTIONS_SQL, {"id": "int4", "community_id": "int4"})
+    community_of = np.zeros(int(sections["id"].max(initial=0)) + 1, np.int32)
+    community_of[sections["id"]] = sections["community_id"]  # ids are small and dense
+    households.insert(3, "community_id", community_of[households["section_id"].to_numpy()])
+    households["unit_key"] = unit_keys(
+        households["group_id"].to_numpy(),
+        households.pop("address_unit").to_numpy(),
+        households["lon"].to_numpy(),
+        households["lat"].to_numpy(),
+    )
+    reps = pd.DataFrame(_in_id_order(rep))
+    codes = labels(conn, "representative")
+    reps.insert(1, "code", [codes[i] for i in reps["id"].tolist()])
+    for column in ("min_load", "max_load"):
+        reps[column] = reps[column].where(reps[column] >= 0).astype("float64")
+    return households, reps
+
+
+def _in_id_order(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    ids = columns["id"]
+    if len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1])):
+        return columns
+    order = np.argsort(ids, kind="stable")
+    return {name: values[order] for name, values in columns.items()}
+
+
+def unit_keys(
+    group: np.ndarray, address_unit: np.ndarray, lon: np.ndarray, lat: np.ndarray
+) -> np.ndarray:
+    """A 64-bit key per household, equal for the households of one building unit: the group
+    with the hash of the address up to its stairwell, or (no such address) with the point
+    rounded to 1e-6 degrees. Keys are mixed from the values, never numbered, so that one
+    block's keys do not move when another block changes (block hashes stay put)."""
+    addressed = address_unit != 0
+    first = np.where(addressed, address_unit, np.rint(lon * 1e6).astype(np.int64))
+    second = np.where(addressed, 1, np.rint(lat * 1e6).astype(np.int64))
+    key = _mix(group.astype(np.int64).view(np.uint64))
+    key = _mix(key ^ first.view(np.uint64))
+    key = _mix(key ^ second.view(np.uint64))
+    return key.view(np.int64)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads every input bit over the 64 (wrapping arithmetic)."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mixed: np.ndarray = x ^ (x >> np.uint64(31))
+    return mixed
+
+
+def unit_names(conn: connection, household_ids: list[int]) -> dict[int, str]:
+    """The building unit of some households as words: the address up to the stairwell, or
+    the point (to word a finding about a unit split between representatives)."""
+    with conn.cursor() as cur:
+        cur.execute(UNIT_NAME_SQL, (household_ids,))
+        return dict(cur.fetchall())
 
 
 def labels(conn: connection, table: str) -> dict[int, str]:
@@ -96,14 +191,15 @@ def run_in_force(conn: connection) -> int | None:
 
 def assignment_of(conn: connection, run_id: int) -> pd.Series:
     """Representative id (or NA: uncovered) by household id, for every household of a run."""
-    frame = read_frame(
+    found = read_arrays(
         conn,
-        "SELECT household_id, representative_id FROM assignment WHERE run_id = %s",
+        "SELECT household_id, coalesce(representative_id, -1) FROM assignment WHERE run_id = %s",
+        {"household_id": "int4", "representative_id": "int4"},
         (run_id,),
     )
-    return pd.Series(
-        frame["representative_id"].astype("Int64").to_numpy(), index=frame["household_id"]
-    )
+    rep = found["representative_id"].astype(np.int64)
+    values = pd.arrays.IntegerArray(rep, rep < 0)
+    return pd.Series(values, index=found["household_id"].astype(np.int64))
 
 
 def block_hashes(conn: connection, run_id: int) -> dict[str, str]:
@@ -164,13 +260,27 @@ def finish_run(
     rows: household_id, representative_id (or NA), distance_m, cross_group, lon, lat.
     blocks: block, input_hash, solved.
     """
+    copy_assignments(conn, run_id, rows)
+    record_run(conn, run_id, metrics, findings, blocks, in_force=in_force)
+
+
+def record_run(
+    conn: connection,
+    run_id: int,
+    metrics: dict,
+    findings: list[dict],
+    blocks: pd.DataFrame,
+    *,
+    in_force: bool,
+) -> None:
+    """What `finish_run` stores besides the assignment rows (written before, by
+    `copy_assignments`, in the same transaction)."""
     with conn.cursor() as cur:
         cur.execute(
             "UPDATE assignment_run SET status = 'done', metrics = %s, diagnostics = %s,"
             " finished_at = clock_timestamp() WHERE id = %s",
             (json.dumps(metrics), json.dumps(findings, ensure_ascii=False), run_id),
         )
-    copy_assignments(conn, run_id, rows)
     copy_frame(
         conn, "run_block", blocks.assign(run_id=run_id)[["run_id", "block", "input_hash", "solved"]]
     )
@@ -185,22 +295,33 @@ def put_in_force(conn: connection, run_id: int) -> None:
 
 
 def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
-    """COPY the assignment rows of a run."""
-    frame = pd.DataFrame(
+    """COPY the assignment rows of a run, in binary (points as EWKB): no text is formatted on
+    this side or parsed on the server's."""
+    rep = rows["representative_id"]
+    distance = rows["distance_m"].to_numpy(np.float64)
+    copy_arrays(
+        conn,
+        "assignment",
         {
-            "run_id": run_id,
-            "household_id": rows["household_id"].to_numpy(),
-            "representative_id": pd.Series(rows["representative_id"].to_numpy(), dtype="Int64"),
-            "distance_m": rows["distance_m"].to_numpy(),
-            "cross_group": rows["cross_group"].to_numpy(),
-            "household_geom": "SRID=4490;POINT("
-            + rows["lon"].map(repr).to_numpy()
-            + " "
-            + rows["lat"].map(repr).to_numpy()
-            + ")",
-        }
+            "run_id": np.full(len(rows), run_id, np.int64),
+            "household_id": rows["household_id"].to_numpy(np.int32),
+            "representative_id": rep.fillna(0).to_numpy(np.int32),
+            "distance_m": distance,
+            "cross_group": rows["cross_group"].to_numpy(bool),
+            "household_geom": ewkb_points(
+                rows["lon"].to_numpy(np.float64), rows["lat"].to_numpy(np.float64), SRID
+            ),
+        },
+        {
+            "run_id": "int8",
+            "household_id": "int4",
+            "representative_id": "int4",
+            "distance_m": "float8",
+            "cross_group": "bool",
+            "household_geom": f"ewkb:{EWKB_POINT.itemsize}",
+        },
+        {"representative_id": rep.notna().to_numpy(), "distance_m": ~np.isnan(distance)},
     )
-    copy_frame(conn, "assignment", frame, list(frame.columns))
 
 
 def prune(conn: connection, keep_last: int) -> int:

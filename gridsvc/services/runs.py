@@ -8,6 +8,7 @@ everything from scratch, `section` just that section's block.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +19,7 @@ import pandas as pd
 from gridsvc.access import Actor, Role
 from gridsvc.assign import Params, Problem, Solution, solve
 from gridsvc.assign.cohesion import keep_units_together
-from gridsvc.assign.diagnostics import explain, split_units
+from gridsvc.assign.diagnostics import SplitUnit, explain, split_units
 from gridsvc.assign.metrics import compute
 from gridsvc.assign.problem import problem_from_frames
 from gridsvc.assign.subset import blocks_subset, kept_solution, merge
@@ -34,6 +35,7 @@ from gridsvc.services.inputs import block_column, block_hashes
 
 MIN_COVERAGE = 0.95  # a run below this share of households covered is put in force only by force
 LONG_RUN_SECONDS = 1800
+MAX_UNIT_FINDINGS = 200  # split units named one by one; the metrics count them all
 KEEP_LAST_RUNS = 10  # besides the run in force, scenarios and runs the access log names
 
 
@@ -185,17 +187,14 @@ def _solve_and_store(
     hashes = block_hashes(households, reps, pin_rows, params)
     to_solve = _blocks_to_solve(conn, households, hashes, order, previous_run, section)
     solution, flow_m, added_m = _solve_blocks(problem, params, to_solve)
-    metrics = _metrics(problem, solution, params, epsg, flow_m, added_m, pin_rows)
-    metrics["changed_since_last"] = _changed(households, solution, reps, previous)
-    metrics["blocks_solved"] = len(to_solve)
-    coverage = float(metrics["coverage"])  # type: ignore[arg-type]
+    splits = split_units(problem, solution)
     in_force = order.scenario is None
-    if in_force and coverage < MIN_COVERAGE and not order.force:
+    covered = float(solution.covered.mean()) if len(solution.covered) else 1.0
+    if in_force and round(covered, 6) < MIN_COVERAGE and not order.force:
         raise InputError(
-            f"this run would cover {coverage:.1%} of households, below {MIN_COVERAGE:.0%}: "
+            f"this run would cover {covered:.1%} of households, below {MIN_COVERAGE:.0%}: "
             "check the limits (min/max load) or confirm with force"
         )
-    findings = _findings(conn, problem, solution, params, reps, epsg, households)
     rows = pd.DataFrame(
         {
             "household_id": households["id"].to_numpy(),
@@ -206,6 +205,22 @@ def _solve_and_store(
             "lat": households["lat"].to_numpy(),
         }
     )
+    first = _first_households(problem, splits, households)
+    words = _Words(
+        runs.labels(conn, "resident_group"),
+        reps["code"].tolist(),
+        first,
+        runs.unit_names(conn, first),
+    )
+    # the server writes the rows while this process works out the figures and findings:
+    # the connection is left to the copying thread until it ends
+    with ThreadPoolExecutor(1) as background:
+        storing = background.submit(runs.copy_assignments, conn, run_id, rows)
+        metrics = _metrics(problem, solution, params, epsg, flow_m, added_m, pin_rows, splits)
+        metrics["changed_since_last"] = _changed(households, solution, reps, previous)
+        metrics["blocks_solved"] = len(to_solve)
+        findings = _findings(problem, solution, params, epsg, splits, words)
+    storing.result()
     block_rows = pd.DataFrame(
         {
             "block": list(hashes),
@@ -214,7 +229,7 @@ def _solve_and_store(
         }
     )
     records = [f.as_record() for f in findings]
-    runs.finish_run(conn, run_id, metrics, records, rows, block_rows, in_force=in_force)
+    runs.record_run(conn, run_id, metrics, records, block_rows, in_force=in_force)
     return RunResult(
         run_id,
         in_force,
@@ -304,6 +319,7 @@ def _metrics(
     flow_m: float,
     added_m: float,
     pin_rows: pd.DataFrame,
+    splits: list[SplitUnit],
 ) -> dict[str, object]:
     metrics = compute(problem, solution)
     metrics["flow_optimum_m"] = round(flow_m, 1)
@@ -313,7 +329,6 @@ def _metrics(
     )
     metrics["reps_over_key_max"] = int((key_loads > params.key_max).sum())
     metrics["metric_epsg"] = epsg
-    splits = split_units(problem, solution)
     units = problem.hh_unit[problem.hh_unit >= 0]
     metrics["building_units"] = len(np.unique(units))
     metrics["units_split"] = len(splits)
@@ -327,19 +342,38 @@ def _metrics(
     return metrics
 
 
+@dataclass(frozen=True)
+class _Words:
+    """What the findings are worded with, read from the store before the rows are written."""
+
+    groups: dict[int, str]
+    rep_codes: list[str]
+    unit_households: list[int]  # the first household of each split unit named
+    units: dict[int, str]  # household id -> its building unit
+
+
+def _first_households(
+    problem: Problem, splits: list[SplitUnit], households: pd.DataFrame
+) -> list[int]:
+    """The store id of the first household of each split unit that the findings name."""
+    named = [s.unit for s in splits[:MAX_UNIT_FINDINGS]]
+    members = np.flatnonzero(np.isin(problem.hh_unit, named))  # in household order
+    units, first = np.unique(problem.hh_unit[members], return_index=True)
+    first_of = dict(zip(units.tolist(), members[first].tolist(), strict=True))
+    ids = households["id"].to_numpy(np.int64)
+    return [int(ids[first_of[u]]) for u in named]
+
+
 def _findings(
-    conn: Connection,
     problem: Problem,
     solution: Solution,
     params: Params,
-    reps: pd.DataFrame,
     epsg: int,
-    households: pd.DataFrame,
+    splits: list[SplitUnit],
+    words: _Words,
 ) -> list[Finding]:
-    groups = runs.labels(conn, "resident_group")
-    rep_codes = reps["code"].tolist()
     found = []
-    for item in explain(problem, solution, params, groups, rep_codes):
+    for item in explain(problem, solution, params, words.groups, words.rep_codes):
         point = None
         if item.point_xy is not None:
             lon, lat = from_metric([item.point_xy[0]], [item.point_xy[1]], epsg)
@@ -349,20 +383,17 @@ def _findings(
                 FindingKind(item.kind),
                 item.message,
                 households=item.households,
-                group=groups.get(item.group) if item.group is not None else None,
-                rep=rep_codes[item.rep] if item.rep is not None else None,
+                group=words.groups.get(item.group) if item.group is not None else None,
+                rep=words.rep_codes[item.rep] if item.rep is not None else None,
                 point=point,
             )
         )
-    unit_keys = households.get("unit_key", None)
-    for split in split_units(problem, solution)[:200]:
-        first = int(np.flatnonzero(problem.hh_unit == split.unit)[0])
-        where = str(unit_keys.iloc[first]).split(":", 1)[-1] if unit_keys is not None else ""
+    for split, household in zip(splits[:MAX_UNIT_FINDINGS], words.unit_households, strict=True):
         found.append(
             Finding(
                 FindingKind.unit_split,
-                f"building unit {where}: {split.households} households went to "
-                f"{split.parts} representatives ({split.reason})",
+                f"building unit {words.units.get(household, '')}: {split.households} "
+                f"households went to {split.parts} representatives ({split.reason})",
                 households=split.households,
             )
         )
