@@ -295,13 +295,17 @@ def put_in_force(conn: connection, run_id: int) -> None:
 
 
 def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
-    """COPY the assignment rows of a run, in binary (points as EWKB): no text is formatted on
-    this side or parsed on the server's."""
+    """COPY the assignment rows of a run (the caller's session's running run) into a table of
+    their own, in binary (points as EWKB: no text formatted here or parsed by the server),
+    then index it and attach it as the run's partition of `assignment` (migration 090)."""
     rep = rows["representative_id"]
     distance = rows["distance_m"].to_numpy(np.float64)
+    with conn.cursor() as cur:
+        cur.execute("SELECT assignment_rows_open(%s)", (run_id,))
+        table = str(cur.fetchone()[0])  # type: ignore[index]
     copy_arrays(
         conn,
-        "assignment",
+        table,
         {
             "run_id": np.full(len(rows), run_id, np.int64),
             "household_id": rows["household_id"].to_numpy(np.int32),
@@ -322,27 +326,50 @@ def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
         },
         {"representative_id": rep.notna().to_numpy(), "distance_m": ~np.isnan(distance)},
     )
+    with conn.cursor() as cur:
+        cur.execute("SELECT assignment_rows_attach(%s)", (run_id,))
 
 
-def prune(conn: connection, keep_last: int) -> int:
+def drop_assignments(conn: connection, run_ids: list[int]) -> int:
+    """Drop the assignment rows (the partitions) of runs that are gone or no longer kept; the
+    run in force and running runs are never touched. Returns how many went."""
+    if not run_ids:
+        return 0
+    with conn.cursor() as cur:
+        cur.execute("SELECT assignment_rows_drop(%s::bigint[])", (run_ids,))
+        return int(cur.fetchone()[0])  # type: ignore[index]
+
+
+def prune(conn: connection, keep_last: int, wait_s: float = 2.0) -> int:
     """Remove the runs no rule keeps: the run in force, every scenario, the last `keep_last`,
-    runs still running, and runs an access-log row names ("run N"). Returns how many went."""
+    runs still running, and runs an access-log row names ("run N"). Their rows go by dropping
+    their tables, which waits for readers of `assignment` for at most `wait_s`: if they hold
+    it longer, nothing goes now and the next run prunes. Returns how many runs went."""
     with conn.cursor() as cur:
         cur.execute(
             """WITH named AS (
                    SELECT DISTINCT (regexp_matches(subject, '([0-9]+)', 'g'))[1]::bigint AS id
-                   FROM audit_log WHERE subject LIKE 'run%%'),
-               gone AS (
-                   SELECT id FROM assignment_run
-                   WHERE NOT in_force AND scenario IS NULL AND status <> 'running'
-                     AND id NOT IN (SELECT id FROM assignment_run ORDER BY id DESC LIMIT %s)
-                     AND id NOT IN (SELECT id FROM named WHERE id IS NOT NULL))
-               DELETE FROM assignment_run r USING gone WHERE r.id = gone.id RETURNING r.id""",
+                   FROM audit_log WHERE subject LIKE 'run%%')
+               SELECT id FROM assignment_run
+               WHERE NOT in_force AND scenario IS NULL AND status <> 'running'
+                 AND id NOT IN (SELECT id FROM assignment_run ORDER BY id DESC LIMIT %s)
+                 AND id NOT IN (SELECT id FROM named WHERE id IS NOT NULL)""",
             (keep_last,),
         )
         gone = [int(row[0]) for row in cur.fetchall()]
-        if gone:
-            cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
+        if not gone:
+            return 0
+        cur.execute("SAVEPOINT prune")
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(wait_s * 1000)}ms",))
+        try:
+            drop_assignments(conn, gone)
+        except psycopg2.errors.LockNotAvailable:
+            cur.execute("ROLLBACK TO SAVEPOINT prune")
+            return 0
+        finally:
+            cur.execute("SELECT set_config('lock_timeout', '0', true)")
+        cur.execute("RELEASE SAVEPOINT prune")
+        cur.execute("DELETE FROM assignment_run WHERE id = ANY(%s)", (gone,))
     return len(gone)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from psycopg2.extensions import connection
 
 from gridsvc.db.frames import read_frame, records
-from gridsvc.db.runs import put_in_force
+from gridsvc.db.runs import drop_assignments, put_in_force
 from gridsvc.errors import Conflict, InputError, NotFound
 
 PROPOSED_ROLE = "拟增代表"
@@ -25,7 +25,7 @@ def prepare(conn: connection, name: str, proposed: pd.DataFrame | None, source: 
             (name,),
         )
         gone = [row[0] for row in cur.fetchall()]
-        cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
+        drop_assignments(conn, gone)
         cur.execute("DELETE FROM representative WHERE proposed_in = %s AND NOT active", (name,))
     if proposed is None or proposed.empty:
         return 0
