@@ -28,12 +28,17 @@ STAGE_COLUMNS = {
 STAGE_SQL = {
     "households": """CREATE TEMP TABLE _stage (row int PRIMARY KEY, code text, head_name text,
         phone text, address text, key_category text, lon float8, lat float8,
-        geom geometry(Point, 4490), group_id int, section_id int, snapped_m float8)
+        {geom}, group_id int, section_id int, snapped_m float8)
         ON COMMIT DROP""",
     "representatives": """CREATE TEMP TABLE _stage (row int PRIMARY KEY, code text, name text,
         phone text, group_code text, role text, party_member boolean, active boolean,
-        lon float8, lat float8, geom geometry(Point, 4490), group_id int) ON COMMIT DROP""",
+        lon float8, lat float8, {geom}, group_id int) ON COMMIT DROP""",
 }
+# the point is made as the rows arrive, instead of by an UPDATE that rewrites every staged row
+STAGE_GEOM = (
+    "geom geometry(Point, 4490) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4490))"
+    " STORED"
+)
 
 CRS_SCORES_SQL = """
     SELECT c.crs,
@@ -136,12 +141,12 @@ def _round(value: object) -> float | None:
 def stage(conn: connection, kind: str, rows: pd.DataFrame) -> None:
     """COPY the checked rows (already in CGCS2000) into a temporary staging table."""
     with conn.cursor() as cur:
-        cur.execute(STAGE_SQL[kind])
+        # an import's statements scan whole staged tables: compiling them (JIT) costs more
+        # than it saves, for this transaction
+        cur.execute("SELECT set_config('jit', 'off', true)")
+        cur.execute(STAGE_SQL[kind].format(geom=STAGE_GEOM))
+        # an empty text arrives as NULL: an unquoted empty CSV field is NULL to COPY
         _copy_columns(conn, "_stage", STAGE_COLUMNS[kind], rows.reset_index(names="row"))
-        cur.execute(
-            "UPDATE _stage SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4490),"
-            " phone = NULLIF(phone, '')"
-        )
 
 
 def place_households(conn: connection, tolerance_m: float) -> pd.DataFrame:
@@ -149,7 +154,9 @@ def place_households(conn: connection, tolerance_m: float) -> pd.DataFrame:
     `tolerance_m`; return row, group_id (None: no group near enough) and snapped_m (0 inside,
     else the distance to the nearest group)."""
     with conn.cursor() as cur:
-        cur.execute("CREATE INDEX ON _stage USING gist (geom)")
+        # no index on the staged points: probing the groups' index once per point is faster
+        # than building one over the points and probing it once per group (0.87 s against
+        # 1.0 s plus the build, 100,000 households)
         cur.execute(PLACE_INSIDE_SQL)
         cur.execute(PLACE_NEAREST_SQL, {"tolerance": tolerance_m})
     return read_frame(conn, "SELECT row, group_id, snapped_m FROM _stage ORDER BY row")
