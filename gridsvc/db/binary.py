@@ -51,7 +51,10 @@ def read_arrays(
     start = _data_start(data)
     body = len(data) - start - len(TRAILER)
     if body < 0 or body % row.itemsize:
-        raise ValueError("binary COPY: the rows do not have the expected fixed width")
+        raise ValueError(
+            "binary COPY: the rows do not have the expected fixed width (a NULL, or a column"
+            " of another type)"
+        )
     rows = np.frombuffer(data, row, body // row.itemsize, start)
     if len(rows) and (
         np.any(rows["n"] != len(names))
