@@ -340,11 +340,21 @@ def drop_assignments(conn: connection, run_ids: list[int]) -> int:
         return int(cur.fetchone()[0])  # type: ignore[index]
 
 
+# partitions whose run is gone (a scenario replaced by one of the same name)
+ORPHAN_PARTITIONS = """
+    SELECT substring(c.relname from '^assignment_r([0-9]+)$')::bigint AS run
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'assignment'::regclass
+      AND NOT EXISTS (SELECT 1 FROM assignment_run r
+                      WHERE r.id = substring(c.relname from '^assignment_r([0-9]+)$')::bigint)"""
+
+
 def prune(conn: connection, keep_last: int, wait_s: float = 2.0) -> int:
     """Remove the runs no rule keeps: the run in force, every scenario, the last `keep_last`,
-    runs still running, and runs an access-log row names ("run N"). Their rows go by dropping
-    their tables, which waits for readers of `assignment` for at most `wait_s`: if they hold
-    it longer, nothing goes now and the next run prunes. Returns how many runs went."""
+    runs still running, and runs an access-log row names ("run N"); and the rows of runs
+    already gone. Rows go by dropping their tables, which waits for readers of `assignment`
+    for at most `wait_s` (meanwhile new readers queue behind it): if they hold it longer,
+    nothing goes now and the next run prunes. Returns how many runs went."""
     with conn.cursor() as cur:
         cur.execute(
             """WITH named AS (
@@ -357,12 +367,14 @@ def prune(conn: connection, keep_last: int, wait_s: float = 2.0) -> int:
             (keep_last,),
         )
         gone = [int(row[0]) for row in cur.fetchall()]
-        if not gone:
+        cur.execute(ORPHAN_PARTITIONS)
+        orphans = [int(row[0]) for row in cur.fetchall()]
+        if not gone and not orphans:
             return 0
         cur.execute("SAVEPOINT prune")
         cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(wait_s * 1000)}ms",))
         try:
-            drop_assignments(conn, gone)
+            drop_assignments(conn, gone + orphans)
         except psycopg2.errors.LockNotAvailable:
             cur.execute("ROLLBACK TO SAVEPOINT prune")
             return 0

@@ -130,3 +130,14 @@ def test_unit_keys_are_equal_within_a_unit_only() -> None:
     assert keys[0] != keys[3]  # same point, another group
     assert keys[4] == keys[5]  # same address, points apart
     assert len(set(keys.tolist())) == 4
+
+
+def test_a_replaced_scenario_leaves_no_rows_behind(small_street: Connection) -> None:
+    from gridsvc.assign import Params
+
+    assign(small_street, fresh=True)
+    first = assign(small_street, Params(max_load=12), scenario="what-if").run_id
+    second = assign(small_street, Params(max_load=13), scenario="what-if").run_id
+    kept = set(read_frame(small_street, "SELECT id FROM assignment_run")["id"])
+    assert second in kept and first not in kept
+    assert partitions(small_street) == kept
