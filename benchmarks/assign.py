@@ -1,14 +1,16 @@
-"""Benchmark the assignment: the sample street and generated cities (compounds of building units
-and villages) of the given sizes.
+"""Benchmark `gridsvc assign` end to end: the sample street and generated cities (compounds of
+building units and villages) of the given sizes, each in a throw-away store.
 
-Prints the machine's load average at the start and the end; for each street, every pure stage
-(build the problem from the store's frames, solve, gather units, metrics, explain/diagnostics)
-as median [min, max] over --repeat runs with its CPU time (this process and its workers), the
-peak memory of the whole process tree (sum of RSS, and of PSS, which counts pages shared after
-fork once), the quality of the result, and, unless --no-db, the end-to-end time of `gridsvc
-assign` with the database (read, solve, store). Then the fitted exponent of time against size
-over the cities. Uses a throw-away database in the private cluster.
-Run: .venv/bin/python benchmarks/assign.py [--sizes 10000 100000 1000000] [--no-db]
+For each street it prints the machine's load average, then `gridsvc assign` (a fresh run: read
+from the store, solve, store the run and put it in force) --repeat times: every stage as
+median [min, max] (read; build the problem; build arcs, inside the solve and summed over its
+workers; solve; gather units; metrics and findings, worked out while the rows are stored;
+store; commit; prune), the end-to-end time as median [min, max] with its CPU time (this
+process and its workers), the peak memory of the whole process tree (sum of RSS, and of PSS,
+which counts pages shared after fork once; the database server is not in it), and the quality
+of the result. Then the fitted exponent of time against households over the cities (log-log,
+end to end and per stage). With --no-db, the pure stages only, on frames made in memory.
+Run: .venv/bin/python benchmarks/assign.py [--sizes 10000 100000 1000000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -252,23 +254,78 @@ def write_city(conn, c: City) -> None:  # type: ignore[no-untyped-def]
     conn.commit()
 
 
-def end_to_end(load, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    """Seconds to read, solve and store a run on a throw-away store filled by `load`."""
+E2E_STAGES = ("read", "build", "arcs", "solve", "gather", "metrics", "store", "commit", "prune")
+E2E_LABELS = {
+    "read": "read (households, reps, run in force, pins)",
+    "build": "build the problem (metres, units, hashes)",
+    "arcs": "build arcs (in the solve, summed over workers)",
+    "solve": "solve (min-cost flow per component)",
+    "gather": "gather building units",
+    "metrics": "metrics and findings (while the rows are stored)",
+    "store": "store (COPY, index, attach; run record)",
+    "commit": "commit",
+    "prune": "prune old runs",
+}
+
+
+def end_to_end(label: str, load, repeat: int, memory: TreeMemory) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """`gridsvc assign` (fresh) `repeat` times on a throw-away store filled by `load`; prints
+    the stage table and returns the median seconds per stage and end to end ("total")."""
     with bench_store("gridsvc_bench", sample=False) as (conn, _):
         load(conn)
-        times = []
+        memory.reset()
+        walls, cpus, stages = [], [], {stage: [] for stage in E2E_STAGES}
         for _ in range(repeat):
-            started = time.perf_counter()
-            assign(conn, Params(), fresh=True)
-            times.append(time.perf_counter() - started)
-        return times
-
-
-def print_e2e(times: list[float]) -> None:
+            started, started_cpu = time.perf_counter(), cpu_seconds()
+            result = assign(conn, Params(), fresh=True)
+            walls.append(time.perf_counter() - started)
+            cpus.append(cpu_seconds() - started_cpu)
+            for stage in E2E_STAGES:
+                stages[stage].append(result.stages.get(stage, 0.0))
+    m = result.metrics
     print(
-        f"  end to end with the database (read, solve, store): median "
-        f"{statistics.median(times):.2f} s [{min(times):.2f}, {max(times):.2f}] of {len(times)}; "
-        f"load average now {load_average()}"
+        f"{label}: {m['households']:,} households, {m['representatives']:,} representatives, "
+        f"{m['blocks']:,} sections, {m['arcs']:,} arcs; load average now {load_average()}"
+    )
+    for stage in E2E_STAGES:
+        values = stages[stage]
+        print(
+            f"  {E2E_LABELS[stage]:<52} {statistics.median(values):7.3f} s  "
+            f"[{min(values):.3f}, {max(values):.3f}]"
+        )
+    print(
+        f"  {'end to end (gridsvc assign, store to run in force)':<52} "
+        f"{statistics.median(walls):7.3f} s  [{min(walls):.3f}, {max(walls):.3f}] of "
+        f"{len(walls)}  (CPU {statistics.median(cpus):.3f} s, this process and its workers)"
+    )
+    print(
+        f"  peak memory of the process tree: RSS {memory.peak_rss / 1024:,.0f} MB, "
+        f"PSS {memory.peak_pss / 1024:,.0f} MB"
+    )
+    print(
+        f"  coverage {m['coverage']}, distance/nearest {m['distance_over_nearest']}, "
+        f"{m['building_units']:,} building units, {m['units_split']:,} split "
+        f"(+{m['units_gathered_extra_m']:,.0f} m to gather the others)"
+    )
+    medians = {stage: statistics.median(v) for stage, v in stages.items()}
+    medians["total"] = statistics.median(walls)
+    return medians
+
+
+def exponents(totals: dict[int, dict[str, float]], stages: tuple[str, ...]) -> None:
+    """Slope of log(time) against log(households): 1 is linear."""
+    if len(totals) < 2:
+        return
+    sizes = np.log(np.array(sorted(totals)))
+    slopes = {
+        stage: np.polyfit(sizes, np.log([max(totals[n][stage], 1e-6) for n in sorted(totals)]), 1)[
+            0
+        ]
+        for stage in (*stages, "total")
+    }
+    print(
+        "exponent of time against households (log-log fit over the cities): "
+        + ", ".join(f"{stage} {slope:.2f}" for stage, slope in slopes.items())
     )
 
 
@@ -276,38 +333,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--e2e-repeat", type=int, help="end-to-end runs (default: --repeat)")
-    parser.add_argument("--no-db", action="store_true", help="skip the end-to-end runs")
+    parser.add_argument("--no-db", action="store_true", help="the pure stages only, no store")
     args = parser.parse_args()
-    e2e_repeat = args.e2e_repeat or args.repeat
     print(f"load average at start: {load_average()}")
     memory = TreeMemory()
-    households, reps = sample_street()
-    bench("sample street", households, reps, args.repeat, memory)
-    if not args.no_db:
-        print_e2e(
-            end_to_end(
-                lambda conn: load_street(conn, BENCH, ROOT / "geodata" / "guihua"), e2e_repeat
-            )
+    if args.no_db:
+        households, reps = sample_street()
+        bench("sample street", households, reps, args.repeat, memory)
+    else:
+        end_to_end(
+            "sample street",
+            lambda conn: load_street(conn, BENCH, ROOT / "geodata" / "guihua"),
+            args.repeat,
+            memory,
         )
     totals: dict[int, dict[str, float]] = {}
     for size in args.sizes:
         generated = city(size)
-        runs = bench(f"city {size:,}", generated.households, generated.reps, args.repeat, memory)
-        totals[len(generated.households)] = {k: statistics.median(v) for k, v in runs.items()}
-        if not args.no_db:
-            print_e2e(end_to_end(lambda conn, c=generated: write_city(conn, c), e2e_repeat))
+        n = len(generated.households)
+        if args.no_db:
+            runs = bench(
+                f"city {size:,}", generated.households, generated.reps, args.repeat, memory
+            )
+            totals[n] = {k: statistics.median(v) for k, v in runs.items()}
+        else:
+            totals[n] = end_to_end(
+                f"city {size:,}",
+                lambda conn, c=generated: write_city(conn, c),
+                args.repeat,
+                memory,
+            )
         del generated
-    if len(totals) >= 2:
-        sizes = np.log(np.array(sorted(totals)))
-        slopes = {
-            stage: np.polyfit(sizes, np.log([totals[n][stage] for n in sorted(totals)]), 1)[0]
-            for stage in (*STAGES, "total")
-        }
-        print(
-            "exponent of time against households (log-log fit over the cities): "
-            + ", ".join(f"{stage} {slope:.2f}" for stage, slope in slopes.items())
-        )
+    exponents(totals, STAGES if args.no_db else E2E_STAGES)
     memory.stop()
     print(f"load average at end: {load_average()}")
 

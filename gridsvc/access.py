@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum, IntEnum
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas and numpy are imported by the frame helpers when called: every
+    import pandas as pd  # command and request imports this module, few use frames
 
 
 class Role(IntEnum):
@@ -225,6 +226,9 @@ def apply_record(actor: Actor, record: dict, columns: dict[str, tuple[str, str]]
 
 def _apply_series(show: Show, values: pd.Series, published: pd.Series, kind: str) -> pd.Series:
     """`apply` over a column at once (coordinates stay floats, with NaN for hidden)."""
+    import numpy as np
+    import pandas as pd
+
     coordinate = kind == "coordinate"
     empty = pd.Series(
         np.nan if coordinate else None,
@@ -253,6 +257,8 @@ def apply_frame(
 ) -> pd.DataFrame:
     """A copy of a frame as `actor` may see it (the same rules as `apply_record`, a column at
     a time); rows outside the scope get the public column of the policy."""
+    import pandas as pd
+
     out = frame.copy()
     if out.empty:
         return out

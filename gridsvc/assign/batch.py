@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from gridsvc.assign import arcs, network
@@ -11,13 +13,15 @@ from gridsvc.assign.pool import shared
 from gridsvc.assign.problem import Floats, Ints, Problem
 
 
-def solve_batch(c0: int, c1: int) -> tuple[Ints, int]:
-    """Global representative per household of components c0..c1-1 (in layout order), and the
-    number of arcs. Runs in a worker: the problem comes from the shared state."""
+def solve_batch(c0: int, c1: int) -> tuple[Ints, int, float]:
+    """Global representative per household of components c0..c1-1 (in layout order), the
+    number of arcs and the seconds spent making them (nodes, arcs, costs). Runs in a worker:
+    the problem comes from the shared state."""
+    started = time.perf_counter()
     problem, params, layout = shared()
     b = cut(problem, layout, c0, c1)
     if not len(b.rep):
-        return np.full(len(b.hh), -1, np.int64), 0  # nobody to serve them
+        return np.full(len(b.hh), -1, np.int64), 0, 0.0  # nobody to serve them
     item_of, first = items(b)
     nodes = _nodes(b, item_of, first)
     # arcs are made for nodes, not households: a unit's households share them
@@ -26,6 +30,7 @@ def solve_batch(c0: int, c1: int) -> tuple[Ints, int]:
     weight = np.where(nodes.hh_key[arc_item], params.key_weight, 1.0)
     moved = (nodes.hh_prev[arc_item] >= 0) & (nodes.hh_prev[arc_item] != arc_rep)
     arc_m = metres * weight + np.where(moved, params.stability_m, 0.0)
+    arc_seconds = time.perf_counter() - started
     n_comps = c1 - c0
     item_comp = np.repeat(nodes.cell_comp, np.diff(nodes.cell_h))
     item_bounds = np.searchsorted(item_comp, np.arange(n_comps + 1))
@@ -52,7 +57,7 @@ def solve_batch(c0: int, c1: int) -> tuple[Ints, int]:
         )
         flows[a0:a1] = network.component_flow(part, params, bool(b.comp_penalised[k]))
     local = network.distribute(item_of, arc_item, arc_rep, flows, arc_m)
-    return np.where(local >= 0, b.rep[np.maximum(local, 0)], -1), len(arc_item)
+    return np.where(local >= 0, b.rep[np.maximum(local, 0)], -1), len(arc_item), arc_seconds
 
 
 def cut(problem: Problem, layout: Layout, c0: int, c1: int) -> arcs.Batch:

@@ -103,7 +103,7 @@ def explain(
                     households=int(short[i]),
                 )
             )
-    findings.extend(_isolated(problem, name, rep_name))
+    findings.extend(_isolated(problem, name, rep_name, solution))
     findings.extend(_key_over_limit(problem, solution, params, rep_name))
     order = {
         "group_over_capacity": 0,
@@ -116,13 +116,29 @@ def explain(
 
 
 def _isolated(
-    problem: Problem, name: Callable[[int, object], str], rep_name: Callable[[int], str]
+    problem: Problem,
+    name: Callable[[int, object], str],
+    rep_name: Callable[[int], str],
+    solution: Solution | None = None,
 ) -> list[Finding]:
+    """Representatives with no household of their group within ISOLATED_M. One that serves a
+    household of its group that near is not isolated: only the others are looked up, among
+    the households of their own groups (a small part of a city)."""
+    candidates = np.arange(problem.n_reps)
+    if solution is not None:
+        own = solution.covered & ~solution.cross_group
+        served = np.full(problem.n_reps, np.inf)
+        np.minimum.at(served, solution.rep[own], solution.distance_m[own])
+        candidates = np.flatnonzero(~(served <= ISOLATED_M))
+    households = np.flatnonzero(np.isin(problem.hh_group, problem.rep_group[candidates]))
     nearest, _ = nearest_in_group(
-        problem.rep_xy, problem.rep_group, problem.hh_xy, problem.hh_group
+        problem.rep_xy[candidates],
+        problem.rep_group[candidates],
+        problem.hh_xy[households],
+        problem.hh_group[households],
     )
     found = []
-    for r in np.flatnonzero(nearest > ISOLATED_M).tolist():
+    for r in candidates[nearest > ISOLATED_M].tolist():
         group = int(problem.rep_group[r])
         found.append(
             Finding(

@@ -103,6 +103,15 @@ class Problem:
         return len(self.rep_xy)
 
 
+def positions(keys: Ints, wanted: Ints) -> Ints:
+    """Where each of `wanted` stands in `keys` (distinct ids), or -1: a vectorised look-up."""
+    if not len(keys):
+        return np.full(len(wanted), -1, np.int64)
+    order = np.argsort(keys, kind="stable")
+    at = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
+    return np.where(keys[order][at] == wanted, order[at], -1).astype(np.int64)
+
+
 def problem_from_frames(
     households: pd.DataFrame,
     reps: pd.DataFrame,
@@ -124,10 +133,14 @@ def problem_from_frames(
     rx, ry = to_metric(reps["lon"], reps["lat"], epsg)
     block_col = "community_id" if params.cross_section else "section_id"
     rep_index = pd.Series(np.arange(len(reps)), index=reps["id"].to_numpy())
+    hh_ids = households["id"].to_numpy(np.int64)
+    rep_ids = reps["id"].to_numpy(np.int64)
     prev = np.full(len(households), -1, np.int64)
     if previous is not None and len(previous):
-        prev_rep = households["id"].map(previous)
-        prev = prev_rep.map(rep_index).fillna(-1).astype(np.int64).to_numpy()
+        before = pd.Series(previous).astype("Int64").fillna(-1).to_numpy(np.int64)
+        at = positions(previous.index.to_numpy(np.int64), hh_ids)
+        prev_id = np.where(at >= 0, before[np.maximum(at, 0)], -1)
+        prev = np.where(prev_id >= 0, positions(rep_ids, prev_id), -1)
     min_load = reps["min_load"].fillna(params.min_load).astype(np.int64).to_numpy()
     max_load = reps["max_load"].fillna(params.max_load).astype(np.int64).to_numpy()
     hh_index = pd.Series(np.arange(len(households)), index=households["id"].to_numpy())

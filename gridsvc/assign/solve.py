@@ -59,6 +59,7 @@ class Solution:
     blocks: int
     arcs: int
     params: Params = field(default_factory=Params)  # what it was solved with
+    arcs_seconds: float = 0.0  # making the candidate arcs, summed over the workers
 
     @property
     def covered(self) -> Bools:
@@ -76,14 +77,16 @@ def solve(problem: Problem, params: Params | None = None) -> Solution:
     tasks = _batches(cells, workers)
     results = map_shared(solve_batch, tasks, (problem, params, cells), workers)
     rep = np.full(n, -1, np.int64)
-    n_arcs = 0
-    for (c0, c1), (batch_rep, batch_arcs) in zip(tasks, results, strict=True):
+    n_arcs, arc_seconds = 0, 0.0
+    for (c0, c1), (batch_rep, batch_arcs, batch_seconds) in zip(tasks, results, strict=True):
         comp_h = cells.cell_h[np.searchsorted(cells.cell_comp, [c0, c1])]
         rep[cells.hh_order[comp_h[0] : comp_h[1]]] = batch_rep
         n_arcs += batch_arcs
+        arc_seconds += batch_seconds
     distance, cross = served_distances(problem, rep)
     blocks = len(distinct(problem.hh_block))
-    return Solution(rep, distance, cross, time.perf_counter() - started, blocks, n_arcs, params)
+    seconds = time.perf_counter() - started
+    return Solution(rep, distance, cross, seconds, blocks, n_arcs, params, arc_seconds)
 
 
 def served_distances(problem: Problem, rep: Ints) -> tuple[Floats, Bools]:

@@ -80,4 +80,12 @@ def merge(whole: Solution, part: Solution, subset: Subset) -> Solution:
     distance[subset.households] = part.distance_m
     crossing = whole.cross_group.copy()
     crossing[subset.households] = part.cross_group
-    return Solution(rep, distance, crossing, part.solve_seconds, part.blocks, part.arcs)
+    return Solution(
+        rep,
+        distance,
+        crossing,
+        part.solve_seconds,
+        part.blocks,
+        part.arcs,
+        arcs_seconds=part.arcs_seconds,
+    )

@@ -44,6 +44,12 @@ def print_run(result) -> None:  # type: ignore[no-untyped-def]
             f"together cost {m['units_gathered_extra_m']} m over the distance optimum "
             f"({m['flow_optimum_m']} m)"
         )
+    if result.stages:
+        print(
+            "  seconds: "
+            + ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in result.stages.items())
+            + " (arcs are made inside the solve; metrics overlap the store)"
+        )
     kinds = Counter(f.kind.value for f in result.findings)
     for finding in [f for f in result.findings if f.kind.value != "unit_split"][:15]:
         at = f" at {list(finding.point)}" if finding.point else ""

@@ -11,7 +11,19 @@ from gridsvc.db.frames import copy_frame, read_frame
 from gridsvc.db.sameness import moved, unchanged
 
 STAGE_COLUMNS = {
-    "households": ["row", "code", "head_name", "phone", "address", "key_category", "lon", "lat"],
+    "households": [
+        "row",
+        "code",
+        "head_name",
+        "phone",
+        "address",
+        "key_category",
+        "lon",
+        "lat",
+        "group_id",
+        "section_id",
+        "snapped_m",
+    ],
     "representatives": [
         "row",
         "code",
@@ -28,12 +40,17 @@ STAGE_COLUMNS = {
 STAGE_SQL = {
     "households": """CREATE TEMP TABLE _stage (row int PRIMARY KEY, code text, head_name text,
         phone text, address text, key_category text, lon float8, lat float8,
-        geom geometry(Point, 4490), group_id int, section_id int, snapped_m float8)
+        {geom}, group_id int, section_id int, snapped_m float8)
         ON COMMIT DROP""",
     "representatives": """CREATE TEMP TABLE _stage (row int PRIMARY KEY, code text, name text,
         phone text, group_code text, role text, party_member boolean, active boolean,
-        lon float8, lat float8, geom geometry(Point, 4490), group_id int) ON COMMIT DROP""",
+        lon float8, lat float8, {geom}, group_id int) ON COMMIT DROP""",
 }
+# the point is made as the rows arrive, instead of by an UPDATE that rewrites every staged row
+STAGE_GEOM = (
+    "geom geometry(Point, 4490) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4490))"
+    " STORED"
+)
 
 CRS_SCORES_SQL = """
     SELECT c.crs,
@@ -45,10 +62,6 @@ CRS_SCORES_SQL = """
             END) AS known
     FROM _crs_candidate c LEFT JOIN {table} k ON k.code = c.code
     GROUP BY c.crs"""
-
-PLACE_INSIDE_SQL = """
-    UPDATE _stage s SET group_id = g.id, section_id = g.section_id, snapped_m = 0
-    FROM resident_group g WHERE ST_Covers(g.geom, s.geom)"""
 
 PLACE_NEAREST_SQL = """
     UPDATE _stage s SET snapped_m = n.metres,
@@ -136,21 +149,29 @@ def _round(value: object) -> float | None:
 def stage(conn: connection, kind: str, rows: pd.DataFrame) -> None:
     """COPY the checked rows (already in CGCS2000) into a temporary staging table."""
     with conn.cursor() as cur:
-        cur.execute(STAGE_SQL[kind])
+        # an import's statements scan whole staged tables: compiling them (JIT) costs more
+        # than it saves, for this transaction
+        cur.execute("SELECT set_config('jit', 'off', true)")
+        cur.execute(STAGE_SQL[kind].format(geom=STAGE_GEOM))
+        # an empty text arrives as NULL: an unquoted empty CSV field is NULL to COPY
         _copy_columns(conn, "_stage", STAGE_COLUMNS[kind], rows.reset_index(names="row"))
-        cur.execute(
-            "UPDATE _stage SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4490),"
-            " phone = NULLIF(phone, '')"
-        )
+
+
+def group_areas(conn: connection) -> pd.DataFrame:
+    """Every resident group's id, section and polygon (WKB), in id order: households are
+    placed in them before staging (gridsvc/ingest/placing.py)."""
+    frame = read_frame(
+        conn, "SELECT id, section_id, ST_AsBinary(geom) AS wkb FROM resident_group ORDER BY id"
+    )
+    frame["wkb"] = [bytes(w) for w in frame["wkb"]]
+    return frame
 
 
 def place_households(conn: connection, tolerance_m: float) -> pd.DataFrame:
-    """Put each staged household in the group covering it, else the nearest group within
-    `tolerance_m`; return row, group_id (None: no group near enough) and snapped_m (0 inside,
-    else the distance to the nearest group)."""
+    """Put each staged household that no group covers (staged with no group) in the nearest
+    group within `tolerance_m`; return row, group_id (None: no group near enough) and
+    snapped_m (0 inside, else the distance to the nearest group)."""
     with conn.cursor() as cur:
-        cur.execute("CREATE INDEX ON _stage USING gist (geom)")
-        cur.execute(PLACE_INSIDE_SQL)
         cur.execute(PLACE_NEAREST_SQL, {"tolerance": tolerance_m})
     return read_frame(conn, "SELECT row, group_id, snapped_m FROM _stage ORDER BY row")
 

@@ -1,33 +1,29 @@
-"""Assignment runs in the store: inputs, the run lock, storing a run, the run in force."""
+"""Assignment runs in the store: the run lock, storing a run (a partition per run), the run in
+force, retention. What a run reads is in run_inputs."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import psycopg2.errors
 from psycopg2.extensions import connection
 
+from gridsvc.db.binary import EWKB_POINT, copy_arrays, ewkb_points
 from gridsvc.db.frames import copy_frame, read_frame, records
+from gridsvc.db.run_inputs import (  # noqa: F401 (what a run reads, importable here)
+    assignment_of,
+    inputs,
+    labels,
+    unit_keys,
+    unit_names,
+)
 from gridsvc.errors import NotFound, RunInProgress
 
 RUN_LOCK_KEY = 4_201_776
+SRID = 4490  # CGCS2000: the store's coordinates
 IN_FORCE = "(SELECT id FROM assignment_run WHERE in_force)"  # the run in force, in SQL
-
-HOUSEHOLDS_SQL = """
-    SELECT h.id, h.code, h.group_id, h.section_id, s.community_id,
-           h.key_category IS NOT NULL AS key, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
-           h.group_id || ':' || coalesce(substring(h.address from '^(.*?单元)'),
-                                         ST_AsText(ST_SnapToGrid(h.geom, 1e-6))) AS unit_key
-    FROM household h JOIN grid_section s ON s.id = h.section_id ORDER BY h.id"""
-
-REPS_SQL = """
-    SELECT r.id, r.code, r.group_id, g.section_id, s.community_id, r.min_load, r.max_load,
-           ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat
-    FROM representative r JOIN resident_group g ON g.id = r.group_id
-    JOIN grid_section s ON s.id = g.section_id
-    WHERE r.active OR r.proposed_in = %(scenario)s ORDER BY r.id"""
-
 
 # a run still marked running whose server session is gone died with its process
 STATUS = """CASE WHEN status = 'running' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity s
@@ -57,25 +53,12 @@ def allow_long_run(conn: connection, seconds: int) -> None:
     with conn.cursor() as cur:
         cur.execute(
             "SELECT set_config('idle_in_transaction_session_timeout', %s, true),"
-            " set_config('statement_timeout', %s, true)",
+            " set_config('statement_timeout', %s, true),"
+            # its queries are whole-table scans whose JIT compilation costs more than it saves
+            # (0.5 s of a 1.4 s read of a million households)
+            " set_config('jit', 'off', true)",
             (f"{seconds}s", f"{seconds}s"),
         )
-
-
-def inputs(conn: connection, scenario: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every household and active representative (with a scenario, also the
-    representatives proposed in it)."""
-    params = {"scenario": scenario}
-    return read_frame(conn, HOUSEHOLDS_SQL, params), read_frame(conn, REPS_SQL, params)
-
-
-def labels(conn: connection, table: str) -> dict[int, str]:
-    """id -> code for groups or representatives, to word the findings."""
-    if table not in ("resident_group", "representative", "grid_section"):
-        raise ValueError(table)
-    with conn.cursor() as cur:
-        cur.execute(f"SELECT id, code FROM {table}")
-        return dict(cur.fetchall())
 
 
 def section_id(conn: connection, code: str) -> int:
@@ -92,18 +75,6 @@ def run_in_force(conn: connection) -> int | None:
         cur.execute("SELECT id FROM assignment_run WHERE in_force")
         row = cur.fetchone()
     return int(row[0]) if row else None
-
-
-def assignment_of(conn: connection, run_id: int) -> pd.Series:
-    """Representative id (or NA: uncovered) by household id, for every household of a run."""
-    frame = read_frame(
-        conn,
-        "SELECT household_id, representative_id FROM assignment WHERE run_id = %s",
-        (run_id,),
-    )
-    return pd.Series(
-        frame["representative_id"].astype("Int64").to_numpy(), index=frame["household_id"]
-    )
 
 
 def block_hashes(conn: connection, run_id: int) -> dict[str, str]:
@@ -164,13 +135,27 @@ def finish_run(
     rows: household_id, representative_id (or NA), distance_m, cross_group, lon, lat.
     blocks: block, input_hash, solved.
     """
+    copy_assignments(conn, run_id, rows)
+    record_run(conn, run_id, metrics, findings, blocks, in_force=in_force)
+
+
+def record_run(
+    conn: connection,
+    run_id: int,
+    metrics: dict,
+    findings: list[dict],
+    blocks: pd.DataFrame,
+    *,
+    in_force: bool,
+) -> None:
+    """What `finish_run` stores besides the assignment rows (written before, by
+    `copy_assignments`, in the same transaction)."""
     with conn.cursor() as cur:
         cur.execute(
             "UPDATE assignment_run SET status = 'done', metrics = %s, diagnostics = %s,"
             " finished_at = clock_timestamp() WHERE id = %s",
             (json.dumps(metrics), json.dumps(findings, ensure_ascii=False), run_id),
         )
-    copy_assignments(conn, run_id, rows)
     copy_frame(
         conn, "run_block", blocks.assign(run_id=run_id)[["run_id", "block", "input_hash", "solved"]]
     )
@@ -185,43 +170,93 @@ def put_in_force(conn: connection, run_id: int) -> None:
 
 
 def copy_assignments(conn: connection, run_id: int, rows: pd.DataFrame) -> None:
-    """COPY the assignment rows of a run."""
-    frame = pd.DataFrame(
+    """COPY the assignment rows of a run (the caller's session's running run) into a table of
+    their own, in binary (points as EWKB: no text formatted here or parsed by the server),
+    then index it and attach it as the run's partition of `assignment` (migration 090)."""
+    rep = rows["representative_id"]
+    distance = rows["distance_m"].to_numpy(np.float64)
+    with conn.cursor() as cur:
+        cur.execute("SELECT assignment_rows_open(%s)", (run_id,))
+        table = str(cur.fetchone()[0])  # type: ignore[index]
+    copy_arrays(
+        conn,
+        table,
         {
-            "run_id": run_id,
-            "household_id": rows["household_id"].to_numpy(),
-            "representative_id": pd.Series(rows["representative_id"].to_numpy(), dtype="Int64"),
-            "distance_m": rows["distance_m"].to_numpy(),
-            "cross_group": rows["cross_group"].to_numpy(),
-            "household_geom": "SRID=4490;POINT("
-            + rows["lon"].map(repr).to_numpy()
-            + " "
-            + rows["lat"].map(repr).to_numpy()
-            + ")",
-        }
+            "run_id": np.full(len(rows), run_id, np.int64),
+            "household_id": rows["household_id"].to_numpy(np.int32),
+            "representative_id": rep.fillna(0).to_numpy(np.int32),
+            "distance_m": distance,
+            "cross_group": rows["cross_group"].to_numpy(bool),
+            "household_geom": ewkb_points(
+                rows["lon"].to_numpy(np.float64), rows["lat"].to_numpy(np.float64), SRID
+            ),
+        },
+        {
+            "run_id": "int8",
+            "household_id": "int4",
+            "representative_id": "int4",
+            "distance_m": "float8",
+            "cross_group": "bool",
+            "household_geom": f"ewkb:{EWKB_POINT.itemsize}",
+        },
+        {"representative_id": rep.notna().to_numpy(), "distance_m": ~np.isnan(distance)},
     )
-    copy_frame(conn, "assignment", frame, list(frame.columns))
+    with conn.cursor() as cur:
+        cur.execute("SELECT assignment_rows_attach(%s)", (run_id,))
 
 
-def prune(conn: connection, keep_last: int) -> int:
+def drop_assignments(conn: connection, run_ids: list[int]) -> int:
+    """Drop the assignment rows (the partitions) of runs that are gone or no longer kept; the
+    run in force and running runs are never touched. Returns how many went."""
+    if not run_ids:
+        return 0
+    with conn.cursor() as cur:
+        cur.execute("SELECT assignment_rows_drop(%s::bigint[])", (run_ids,))
+        return int(cur.fetchone()[0])  # type: ignore[index]
+
+
+# partitions whose run is gone (a scenario replaced by one of the same name)
+ORPHAN_PARTITIONS = """
+    SELECT substring(c.relname from '^assignment_r([0-9]+)$')::bigint AS run
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = 'assignment'::regclass
+      AND NOT EXISTS (SELECT 1 FROM assignment_run r
+                      WHERE r.id = substring(c.relname from '^assignment_r([0-9]+)$')::bigint)"""
+
+
+def prune(conn: connection, keep_last: int, wait_s: float = 2.0) -> int:
     """Remove the runs no rule keeps: the run in force, every scenario, the last `keep_last`,
-    runs still running, and runs an access-log row names ("run N"). Returns how many went."""
+    runs still running, and runs an access-log row names ("run N"); and the rows of runs
+    already gone. Rows go by dropping their tables, which waits for readers of `assignment`
+    for at most `wait_s` (meanwhile new readers queue behind it): if they hold it longer,
+    nothing goes now and the next run prunes. Returns how many runs went."""
     with conn.cursor() as cur:
         cur.execute(
             """WITH named AS (
                    SELECT DISTINCT (regexp_matches(subject, '([0-9]+)', 'g'))[1]::bigint AS id
-                   FROM audit_log WHERE subject LIKE 'run%%'),
-               gone AS (
-                   SELECT id FROM assignment_run
-                   WHERE NOT in_force AND scenario IS NULL AND status <> 'running'
-                     AND id NOT IN (SELECT id FROM assignment_run ORDER BY id DESC LIMIT %s)
-                     AND id NOT IN (SELECT id FROM named WHERE id IS NOT NULL))
-               DELETE FROM assignment_run r USING gone WHERE r.id = gone.id RETURNING r.id""",
+                   FROM audit_log WHERE subject LIKE 'run%%')
+               SELECT id FROM assignment_run
+               WHERE NOT in_force AND scenario IS NULL AND status <> 'running'
+                 AND id NOT IN (SELECT id FROM assignment_run ORDER BY id DESC LIMIT %s)
+                 AND id NOT IN (SELECT id FROM named WHERE id IS NOT NULL)""",
             (keep_last,),
         )
         gone = [int(row[0]) for row in cur.fetchall()]
-        if gone:
-            cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
+        cur.execute(ORPHAN_PARTITIONS)
+        orphans = [int(row[0]) for row in cur.fetchall()]
+        if not gone and not orphans:
+            return 0
+        cur.execute("SAVEPOINT prune")
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(wait_s * 1000)}ms",))
+        try:
+            drop_assignments(conn, gone + orphans)
+        except psycopg2.errors.LockNotAvailable:
+            cur.execute("ROLLBACK TO SAVEPOINT prune")
+            return 0
+        finally:
+            cur.execute("SELECT set_config('lock_timeout', '0', true)")
+        cur.execute("RELEASE SAVEPOINT prune")
+        cur.execute("DELETE FROM assignment_run WHERE id = ANY(%s)", (gone,))
     return len(gone)
 
 

@@ -19,13 +19,13 @@ def prepare(conn: connection, name: str, proposed: pd.DataFrame | None, source: 
     (inactive, marked proposed_in = name). `proposed` holds checked register rows (code, name,
     phone, group_code, lon, lat). Returns how many were proposed."""
     with conn.cursor() as cur:
+        # its rows go with the prune after this run (runs.prune): dropping a partition waits
+        # for the readers of `assignment`, and the prune bounds that wait
         cur.execute(
             "DELETE FROM assignment_run WHERE scenario = %s AND NOT in_force"
-            " AND status <> 'running' RETURNING id",
+            " AND status <> 'running'",
             (name,),
         )
-        gone = [row[0] for row in cur.fetchall()]
-        cur.execute("DELETE FROM assignment WHERE run_id = ANY(%s)", (gone,))
         cur.execute("DELETE FROM representative WHERE proposed_in = %s AND NOT active", (name,))
     if proposed is None or proposed.empty:
         return 0

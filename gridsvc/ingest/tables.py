@@ -78,12 +78,14 @@ def read_table(path: Path, known_headers: set[str]) -> RawTable:
     elif suffix in TEXT_SUFFIXES:
         text, encoding = decode(data, path)
         sep = "\t" if suffix == ".tsv" else _separator(text)
-        try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-        except csv.Error as exc:
-            raise InputError(f"{path}: not a readable CSV ({exc})") from None
-        width = max((len(r) for r in rows), default=0)
-        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+        grid = _fast_grid(text, sep)
+        if grid is None:
+            try:
+                rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+            except csv.Error as exc:
+                raise InputError(f"{path}: not a readable CSV ({exc})") from None
+            width = max((len(r) for r in rows), default=0)
+            grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
     else:
         raise InputError(
             f"{path}: unsupported file type {suffix or '(none)'}; use CSV, XLSX or XLS"
@@ -94,7 +96,7 @@ def read_table(path: Path, known_headers: set[str]) -> RawTable:
     header = [str(h).strip() for h in grid.loc[header_row]]
     body = grid.loc[header_row + 1 :].copy()
     body.columns = _unique(header)
-    blank = body.apply(lambda row: all(not str(v).strip() for v in row), axis=1)
+    blank = ~body.apply(lambda column: column.astype(str).str.strip().ne("")).any(axis=1)
     return RawTable(
         body[~blank].fillna(""),
         encoding,
@@ -102,6 +104,33 @@ def read_table(path: Path, known_headers: set[str]) -> RawTable:
         int(blank.sum()),
         hashlib.sha256(data).hexdigest(),
     )
+
+
+def _fast_grid(text: str, sep: str) -> pd.DataFrame | None:
+    """The rows as the csv module reads them, by pandas' C parser (ten times faster on a large
+    register): as wide as the widest of the first rows, a blank line a row of empty cells.
+    None when it cannot say the same (a wider row further down, a separator it does not take):
+    the caller then reads with the csv module."""
+    if sep not in (",", "\t", ";") or not text:
+        return None
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:50])), delimiter=sep))
+    width = max((len(r) for r in head), default=0)
+    if width == 0:
+        return None
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, csv.Error, ValueError):
+        return None
+    return grid.fillna("")
 
 
 def _separator(text: str) -> str:

@@ -19,6 +19,7 @@ from gridsvc.db.street import upsert_areas, write_street
 from gridsvc.errors import InputError
 from gridsvc.ingest.boundaries import LEVELS, read_boundaries
 from gridsvc.ingest.columns import known_headers, load_overrides, map_columns
+from gridsvc.ingest.placing import covering_area
 from gridsvc.ingest.registers import Issue, Prepared, check_rows
 from gridsvc.ingest.report import ImportReport, write_issues
 from gridsvc.ingest.street import read_street
@@ -95,7 +96,10 @@ def import_register(
             lon, lat = to_cgcs2000(prepared.rows["lon"], prepared.rows["lat"], report.crs)
             prepared.rows = prepared.rows.assign(lon=np.round(lon, 7), lat=np.round(lat, 7))
             say(f"coordinates: {report.crs}; staging")
-            imports.stage(conn, kind, _stage_frame(prepared.rows, kind))
+            staged = _stage_frame(prepared.rows, kind)
+            if kind == "households":
+                staged = _inside_groups(conn, staged)
+            imports.stage(conn, kind, staged)
             if kind == "households":
                 _place_households(conn, prepared, tolerance_m)
             else:
@@ -193,6 +197,24 @@ def _stage_frame(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
         if column != "row" and column not in frame:
             frame[column] = ""
     return frame
+
+
+def _inside_groups(conn: Connection, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the group covering each point (group_id, section_id; snapped_m 0), found
+    here at once rather than by an UPDATE of every staged row; those no group covers are
+    staged without one, for the nearest-group step."""
+    areas = imports.group_areas(conn)
+    at = covering_area(list(areas["wkb"]), rows["lon"].to_numpy(), rows["lat"].to_numpy())
+    outside = at < 0
+    if not len(areas):
+        at = np.zeros(len(rows), np.int64)
+    group = areas["id"].to_numpy(np.int64)[np.maximum(at, 0)] if len(areas) else at
+    section = areas["section_id"].to_numpy(np.int64)[np.maximum(at, 0)] if len(areas) else at
+    return rows.assign(
+        group_id=pd.arrays.IntegerArray(group, outside),
+        section_id=pd.arrays.IntegerArray(section, outside),
+        snapped_m=np.where(outside, np.nan, 0.0),
+    )
 
 
 def _reject_rows(

@@ -25,10 +25,14 @@ def _row_sums(frame: pd.DataFrame, columns: list[str], blocks: pd.Series) -> pd.
     if frame.empty:
         return pd.Series(dtype=object)
     hashed = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy(np.uint64)
-    table = pd.DataFrame({"block": blocks.to_numpy(), "h": hashed})
-    grouped = table.groupby("block")["h"]
-    sums = grouped.agg(lambda h: int(np.sum(h.to_numpy(), dtype=np.uint64)))
-    return sums.astype(str) + "/" + grouped.size().astype(str)
+    labels = blocks.to_numpy()
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    sums = np.add.reduceat(hashed[order], starts, dtype=np.uint64)  # wraps, as a hash sum may
+    counts = np.diff(np.r_[starts, len(order)])
+    text = [f"{int(h)}/{int(c)}" for h, c in zip(sums.tolist(), counts.tolist(), strict=True)]
+    return pd.Series(text, index=sorted_labels[starts])
 
 
 def block_hashes(

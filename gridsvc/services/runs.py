@@ -8,9 +8,13 @@ everything from scratch, `section` just that section's block.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -18,55 +22,24 @@ import pandas as pd
 from gridsvc.access import Actor, Role
 from gridsvc.assign import Params, Problem, Solution, solve
 from gridsvc.assign.cohesion import keep_units_together
-from gridsvc.assign.diagnostics import explain, split_units
-from gridsvc.assign.metrics import compute
+from gridsvc.assign.diagnostics import split_units
 from gridsvc.assign.problem import problem_from_frames
 from gridsvc.assign.subset import blocks_subset, kept_solution, merge
-from gridsvc.coords import from_metric
 from gridsvc.db import pins, runs, scenarios
 from gridsvc.db.connection import Connection, transaction
 from gridsvc.errors import GridsvcError, InputError
 from gridsvc.ingest.columns import known_headers, map_columns
 from gridsvc.ingest.registers import check_rows
 from gridsvc.ingest.tables import read_table
+from gridsvc.services import run_report as report
 from gridsvc.services.guard import require_role, safe_text
 from gridsvc.services.inputs import block_column, block_hashes
+from gridsvc.services.run_report import Finding, FindingKind  # noqa: F401 (kept importable here)
 
 MIN_COVERAGE = 0.95  # a run below this share of households covered is put in force only by force
 LONG_RUN_SECONDS = 1800
 KEEP_LAST_RUNS = 10  # besides the run in force, scenarios and runs the access log names
-
-
-class FindingKind(StrEnum):
-    """What a run tells the planner, worst first."""
-
-    group_over_capacity = "group_over_capacity"
-    group_under_minimum = "group_under_minimum"
-    key_over_limit = "key_over_limit"
-    rep_isolated = "rep_isolated"
-    unit_split = "unit_split"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a planner should know, named by codes and with a point where it helps."""
-
-    kind: FindingKind
-    message: str
-    households: int = 0
-    group: str | None = None
-    rep: str | None = None
-    point: tuple[float, float] | None = None
-
-    def as_record(self) -> dict[str, object]:
-        return {
-            "kind": self.kind.value,
-            "message": self.message,
-            "households": self.households,
-            "group": self.group,
-            "rep": self.rep,
-            "point": list(self.point) if self.point else None,
-        }
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -101,6 +74,7 @@ class RunResult:
     findings: list[Finding]
     blocks_solved: int
     blocks_kept: int
+    stages: dict[str, float] = field(default_factory=dict)  # seconds: read, build, solve, ...
 
 
 SCENARIO_NAME = re.compile(r"^[\w\-. ]{1,100}$")
@@ -136,10 +110,13 @@ def assign(conn: Connection, actor: Actor, order: RunOrder) -> RunResult:
             if order.scenario is not None:
                 scenarios.prepare(conn, order.scenario, proposed, str(order.add_representatives))
             result = _solve_and_store(conn, run_id, order, section)
+            committing = time.perf_counter()
     except BaseException as exc:
         _record_failure(conn, run_id, exc)
         raise
-    with transaction(conn):  # old runs go after the new one is safe, in their own transaction
+    result.stages["commit"] = time.perf_counter() - committing
+    # old runs go after the new one is safe, in their own transaction
+    with _timed(result.stages, "prune"), transaction(conn):
         runs.prune(conn, KEEP_LAST_RUNS)
     return result
 
@@ -172,49 +149,76 @@ def _solve_and_store(
     conn: Connection, run_id: int, order: RunOrder, section: int | None
 ) -> RunResult:
     params = order.params
-    households, reps = runs.inputs(conn, order.scenario)
-    if households.empty:
-        raise InputError("there are no households to assign: load a street or import a register")
-    previous_run = runs.run_in_force(conn)
-    if section is not None and previous_run is None:
-        raise InputError(f"section {order.section}: needs a run in force for the other sections")
-    previous = runs.assignment_of(conn, previous_run) if previous_run else None
-    pin_rows = pins.for_run(conn)
-    current = None if order.fresh or previous is None else previous.dropna()
-    problem, epsg = problem_from_frames(households, reps, params, current, pin_rows)
-    hashes = block_hashes(households, reps, pin_rows, params)
-    to_solve = _blocks_to_solve(conn, households, hashes, order, previous_run, section)
-    solution, flow_m, added_m = _solve_blocks(problem, params, to_solve)
-    metrics = _metrics(problem, solution, params, epsg, flow_m, added_m, pin_rows)
-    metrics["changed_since_last"] = _changed(households, solution, reps, previous)
-    metrics["blocks_solved"] = len(to_solve)
-    coverage = float(metrics["coverage"])  # type: ignore[arg-type]
+    stages: dict[str, float] = {}
+    with _timed(stages, "read"):
+        households, reps = runs.inputs(conn, order.scenario)
+        if households.empty:
+            raise InputError(
+                "there are no households to assign: load a street or import a register"
+            )
+        previous_run = runs.run_in_force(conn)
+        if section is not None and previous_run is None:
+            raise InputError(
+                f"section {order.section}: needs a run in force for the other sections"
+            )
+        previous = runs.assignment_of(conn, previous_run) if previous_run else None
+        pin_rows = pins.for_run(conn)
+    with _timed(stages, "build"):
+        current = None if order.fresh or previous is None else previous.dropna()
+        problem, epsg = problem_from_frames(households, reps, params, current, pin_rows)
+        hashes = block_hashes(households, reps, pin_rows, params)
+        to_solve = _blocks_to_solve(conn, households, hashes, order, previous_run, section)
+    solution, flow_m, added_m = _solve_blocks(problem, params, to_solve, stages)
     in_force = order.scenario is None
-    if in_force and coverage < MIN_COVERAGE and not order.force:
+    covered = float(solution.covered.mean()) if len(solution.covered) else 1.0
+    if in_force and round(covered, 6) < MIN_COVERAGE and not order.force:
         raise InputError(
-            f"this run would cover {coverage:.1%} of households, below {MIN_COVERAGE:.0%}: "
+            f"this run would cover {covered:.1%} of households, below {MIN_COVERAGE:.0%}: "
             "check the limits (min/max load) or confirm with force"
         )
-    findings = _findings(conn, problem, solution, params, reps, epsg, households)
     rows = pd.DataFrame(
         {
             "household_id": households["id"].to_numpy(),
-            "representative_id": _representative_ids(solution, reps),
+            "representative_id": report.representative_ids(solution, reps),
             "distance_m": np.round(solution.distance_m, 2),
             "cross_group": solution.cross_group,
             "lon": households["lon"].to_numpy(),
             "lat": households["lat"].to_numpy(),
         }
     )
-    block_rows = pd.DataFrame(
-        {
-            "block": list(hashes),
-            "input_hash": list(hashes.values()),
-            "solved": [_block_number(b) in to_solve for b in hashes],
-        }
+    with _timed(stages, "metrics"):
+        splits = split_units(problem, solution)
+        first = report.first_households(problem, splits, households)
+    words = report.Words(
+        runs.labels(conn, "resident_group"),
+        reps["code"].tolist(),
+        first,
+        runs.unit_names(conn, first),
     )
-    records = [f.as_record() for f in findings]
-    runs.finish_run(conn, run_id, metrics, records, rows, block_rows, in_force=in_force)
+    # the server writes the rows while this process works out the figures and findings: the
+    # connection belongs to the copying thread until it ends
+    with ThreadPoolExecutor(1) as background:
+        storing = background.submit(
+            _timed_call, stages, "store", runs.copy_assignments, conn, run_id, rows
+        )
+        with _timed(stages, "metrics"):
+            metrics = report.metrics(
+                problem, solution, params, epsg, flow_m, added_m, pin_rows, splits
+            )
+            metrics["changed_since_last"] = report.changed(households, solution, reps, previous)
+            metrics["blocks_solved"] = len(to_solve)
+            findings = report.findings(problem, solution, params, epsg, splits, words)
+    storing.result()
+    with _timed(stages, "store"):
+        block_rows = pd.DataFrame(
+            {
+                "block": list(hashes),
+                "input_hash": list(hashes.values()),
+                "solved": [_block_number(b) in to_solve for b in hashes],
+            }
+        )
+        records = [f.as_record() for f in findings]
+        runs.record_run(conn, run_id, metrics, records, block_rows, in_force=in_force)
     return RunResult(
         run_id,
         in_force,
@@ -223,14 +227,23 @@ def _solve_and_store(
         findings,
         blocks_solved=len(to_solve),
         blocks_kept=len(hashes) - len(to_solve),
+        stages=stages,
     )
 
 
-def _representative_ids(solution: Solution, reps: pd.DataFrame) -> pd.Series:
-    """The store's representative id of each household (NA: uncovered)."""
-    rep_ids = reps["id"].to_numpy(np.int64)
-    ids = rep_ids[np.maximum(solution.rep, 0)] if len(rep_ids) else np.zeros(len(solution.rep))
-    return pd.Series(ids, dtype="Int64").mask(~solution.covered)
+@contextmanager
+def _timed(stages: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the seconds of the block to `stages[stage]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[stage] = stages.get(stage, 0.0) + time.perf_counter() - started
+
+
+def _timed_call(stages: dict[str, float], stage: str, fn: Callable[..., T], *args: Any) -> T:
+    with _timed(stages, stage):
+        return fn(*args)
 
 
 def _block_number(block: str) -> int:
@@ -259,7 +272,7 @@ def _blocks_to_solve(
 
 
 def _solve_blocks(
-    problem: Problem, params: Params, blocks: set[int]
+    problem: Problem, params: Params, blocks: set[int], stages: dict[str, float]
 ) -> tuple[Solution, float, float]:
     """Keep the households of unsolved blocks with their representative; solve the others
     (and gather their building units unless asked not to). Returns the solution, the flow
@@ -268,105 +281,17 @@ def _solve_blocks(
     whole = kept_solution(problem, keep)
     if not blocks:
         return whole, 0.0, 0.0
-    subset = blocks_subset(problem, np.array(sorted(blocks), np.int64))
-    part = solve(subset.problem, params)
+    with _timed(stages, "solve"):
+        subset = blocks_subset(problem, np.array(sorted(blocks), np.int64))
+        part = solve(subset.problem, params)
+    stages["arcs"] = part.arcs_seconds  # inside the solve, summed over its workers
     flow_m = float(np.nansum(part.distance_m))
     added = 0.0
-    if params.keep_units:
-        part, added = keep_units_together(subset.problem, part)
-    return merge(whole, part, subset), flow_m, added
-
-
-def _changed(
-    households: pd.DataFrame, solution: Solution, reps: pd.DataFrame, previous: pd.Series | None
-) -> int:
-    """Households whose representative differs from the run in force, counted as `runs diff`
-    lists them (new and removed households included)."""
-    if previous is None:
-        return len(households)
-    now = pd.Series(
-        _representative_ids(solution, reps).fillna(-1).to_numpy(np.int64),
-        index=households["id"].to_numpy(),
-    )
-    before = previous.astype("float64").fillna(-1).astype(np.int64)
-    common = now.index.intersection(before.index)
-    differ = int((now.loc[common].to_numpy() != before.loc[common].to_numpy()).sum())
-    new = len(now.index.difference(before.index))
-    removed = len(before.index.difference(now.index))
-    return differ + new + removed
-
-
-def _metrics(
-    problem: Problem,
-    solution: Solution,
-    params: Params,
-    epsg: int,
-    flow_m: float,
-    added_m: float,
-    pin_rows: pd.DataFrame,
-) -> dict[str, object]:
-    metrics = compute(problem, solution)
-    metrics["flow_optimum_m"] = round(flow_m, 1)
-    metrics["units_gathered_extra_m"] = round(added_m, 1)
-    key_loads = np.bincount(
-        solution.rep[solution.covered & problem.hh_key], minlength=problem.n_reps
-    )
-    metrics["reps_over_key_max"] = int((key_loads > params.key_max).sum())
-    metrics["metric_epsg"] = epsg
-    splits = split_units(problem, solution)
-    units = problem.hh_unit[problem.hh_unit >= 0]
-    metrics["building_units"] = len(np.unique(units))
-    metrics["units_split"] = len(splits)
-    metrics["units_split_too_big"] = sum("larger than" in s.reason for s in splits)
-    fixed = int((problem.hh_fixed >= 0).sum())
-    metrics["pins"] = {
-        "fixed": fixed,
-        "forbidden": len(problem.forbidden),
-        "ignored": int(len(pin_rows) - fixed - len(problem.forbidden)),
-    }
-    return metrics
-
-
-def _findings(
-    conn: Connection,
-    problem: Problem,
-    solution: Solution,
-    params: Params,
-    reps: pd.DataFrame,
-    epsg: int,
-    households: pd.DataFrame,
-) -> list[Finding]:
-    groups = runs.labels(conn, "resident_group")
-    rep_codes = reps["code"].tolist()
-    found = []
-    for item in explain(problem, solution, params, groups, rep_codes):
-        point = None
-        if item.point_xy is not None:
-            lon, lat = from_metric([item.point_xy[0]], [item.point_xy[1]], epsg)
-            point = (round(float(lon[0]), 7), round(float(lat[0]), 7))
-        found.append(
-            Finding(
-                FindingKind(item.kind),
-                item.message,
-                households=item.households,
-                group=groups.get(item.group) if item.group is not None else None,
-                rep=rep_codes[item.rep] if item.rep is not None else None,
-                point=point,
-            )
-        )
-    unit_keys = households.get("unit_key", None)
-    for split in split_units(problem, solution)[:200]:
-        first = int(np.flatnonzero(problem.hh_unit == split.unit)[0])
-        where = str(unit_keys.iloc[first]).split(":", 1)[-1] if unit_keys is not None else ""
-        found.append(
-            Finding(
-                FindingKind.unit_split,
-                f"building unit {where}: {split.households} households went to "
-                f"{split.parts} representatives ({split.reason})",
-                households=split.households,
-            )
-        )
-    return found
+    with _timed(stages, "gather"):
+        if params.keep_units:
+            part, added = keep_units_together(subset.problem, part)
+        merged = merge(whole, part, subset)
+    return merged, flow_m, added
 
 
 def list_runs(conn: Connection, actor: Actor, limit: int = 20) -> pd.DataFrame:
