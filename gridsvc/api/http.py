@@ -27,11 +27,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     _head_bytes = 0
     _in_head = True
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._in_head = True
-        self._head_bytes = 0
-
     def on_headers_complete(self) -> None:
         self._in_head = False
         super().on_headers_complete()
@@ -63,6 +58,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 return
 
     def on_message_complete(self) -> None:
+        # the next request's head counts from here (a pipelined one already in this packet
+        # is fed uncounted: at most one read, so the bound still holds, a read looser)
         super().on_message_complete()
         self._in_head = True
         self._head_bytes = 0
