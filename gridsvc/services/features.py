@@ -71,6 +71,8 @@ def _geometry(actor: Actor, src: features.Source, collection_id: str) -> tuple[s
             "a log-in (viewer or above)"
         )
     column = None if actor.scope.level == "street" else f"{actor.scope.level}_code"
+    if column == "representative_code" and collection_id == "representatives":
+        column = "code"  # a representative's own record is the one in their scope
     return features.geometry_sql(inside.value, outside.value, column), actor.scope.code
 
 

@@ -4,6 +4,7 @@ written by that same statement (no answer without it), the public not audited.""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -132,3 +133,15 @@ def test_an_ogc_page_of_contacts_is_audited_by_its_own_statement(street: Connect
         street, lambda c: features.items_json(c, PUBLIC, "groups", None, 3, 0)
     )
     assert returned == 3 and len(audit_rows(street)) == 1  # areas are no one's personal data
+
+
+def test_a_representative_sees_their_own_home_only(street: Connection) -> None:
+    rep = first(street, "SELECT code FROM representative ORDER BY code LIMIT 1")[0]
+    actor = Actor(f"key 9 ({rep})", Role.representative, Scope("representative", rep))
+    (_, returned, page), _ = run(
+        street, lambda c: features.items_json(c, actor, "representatives", None, 1000, 0)
+    )
+    found = json.loads(b"[" + page + b"]")
+    own = [f for f in found if f["id"] == rep]
+    assert returned == len(found) > 1 and own and own[0]["geometry"]["type"] == "Point"
+    assert all(f["geometry"] is None for f in found if f["id"] != rep)
