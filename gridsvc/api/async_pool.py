@@ -85,7 +85,7 @@ class AsyncPool:
             max_size=self.size,
             timeout=CONNECT_TIMEOUT_S,
             server_settings=self._server_settings,
-            max_inactive_connection_lifetime=600,
+            max_inactive_connection_lifetime=0,  # kept: no timer armed per release
             reset=_keep_session,
         )
         await self._pool
