@@ -1,4 +1,4 @@
-"""The app factory: settings in, FastAPI app out; the connection pool lives in `lifespan`."""
+"""The app factory: settings in, FastAPI app out; the connection pools live in `lifespan`."""
 
 from __future__ import annotations
 
