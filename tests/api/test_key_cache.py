@@ -75,3 +75,17 @@ def test_workers_default_to_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRIDSVC_WORKERS", "0")
     with pytest.raises(ValidationError, match="workers"):
         Settings()
+
+
+def test_the_hot_routers_are_matched_first(sample_url: str) -> None:
+    """gridsvc.api.app.match_first: the look-ups and OGC routers come first, and every other
+    route is still there (the order changes no answer: no other router has their paths)."""
+    from gridsvc.api.routes import lookups, ogc
+
+    app = create_app(Settings(), url=sample_url)
+    routers = [getattr(r, "original_router", None) for r in app.router.routes]
+    assert routers[:2] == [lookups.router, ogc.router]
+    assert routers.count(lookups.router) == routers.count(ogc.router) == 1  # moved, not copied
+    with TestClient(app) as client:
+        assert client.get("/ogc/conformance").status_code == 200
+        assert client.get("/health").status_code == 200
