@@ -1,5 +1,6 @@
-"""API keys are checked once per GRIDSVC_KEY_CACHE_S in each server process: a revoked key
-stops working within that window (a clock of the test's own moves time; no sleeping)."""
+"""How the server serves: API keys checked once per GRIDSVC_KEY_CACHE_S in each process (a
+revoked key stops working within that window; a clock of the test's own moves time, no
+sleeping), one worker per core by default, the hot routers matched first."""
 
 from __future__ import annotations
 
