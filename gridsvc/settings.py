@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -21,7 +22,11 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    workers: int = Field(default=1, description="HTTP server processes (more on bigger machines)")
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        description="HTTP server processes (default: one per core)",
+    )
     maps_dir: Path = Field(default=Path("maps"), description="where rendered maps are kept")
     public_url: str = Field(
         default="http://127.0.0.1:8000", description="base of the URLs printed in QR codes"
@@ -30,6 +35,13 @@ class Settings(BaseSettings):
         default=None, description="a local tile server, e.g. http://10.0.0.5/{z}/{x}/{y}.png"
     )
     pool_size: int = Field(default=8, description="database connections per server process")
+    key_cache_s: float = Field(
+        default=30.0,
+        ge=0,
+        le=300,
+        description="an API key, once checked, is trusted this long by each server process "
+        "(seconds): a revoked key may still work for up to this long (0: checked every time)",
+    )
     statement_timeout_s: float = Field(
         default=600.0,
         gt=0,

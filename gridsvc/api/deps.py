@@ -3,19 +3,21 @@ their role and scope: an API key, a log-in session, or the public)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from psycopg2.extensions import connection
+from starlette.concurrency import run_in_threadpool
 
 from gridsvc.access import Actor, Role
+from gridsvc.db.async_conn import AsyncConnection
 from gridsvc.errors import NotAuthenticated
 from gridsvc.services.guard import require_role
-from gridsvc.services.keys import actor_for_key
+from gridsvc.services.keys import actor_for_key, actor_for_key_async
 from gridsvc.services.sessions import Session, check_csrf, session_for
 
 
@@ -63,21 +65,15 @@ def _presented_key(request: Request) -> str | None:
     return key or None
 
 
-KEY_CACHE_SECONDS = 30.0  # a revoked key stops working within this time
-
-
 def _key_actor(request: Request, conn: connection, key: str, via: str) -> Actor:
-    cache: dict = request.app.state.key_cache
-    now = time.monotonic()
-    cached = cache.get(key)
-    if cached is not None and cached[0] > now:
-        return replace(cached[1], via=via)
+    """The key's actor, from the process's KeyCache (GRIDSVC_KEY_CACHE_S) or the store."""
+    cached = request.app.state.key_cache.get(key)
+    if cached is not None:
+        return replace(cached, via=via)
     found = actor_for_key(conn, key, via)
     if found is None:
         raise NotAuthenticated("unknown or revoked API key")
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[key] = (now + KEY_CACHE_SECONDS, found)
+    request.app.state.key_cache.put(key, found)
     return found
 
 
@@ -148,6 +144,51 @@ def require(role: Role) -> Callable[[Actor], Actor]:
 
 
 AnyCaller = Annotated[Actor, Depends(get_actor)]
+
+
+# the hot read-only routes: the same decision as `get_actor` for a GET, on the async pool
+# (no thread, no connection held while the key is found in the cache)
+SECURITY: list[dict[str, list[str]]] = [
+    {"ApiKey": []},
+    {"Bearer": []},
+    {"Session": []},
+    {},
+]  # OpenAPI, as get_actor's
+
+
+@asynccontextmanager
+async def lend_async(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection of the async pool (gridsvc.api.async_pool) for one request."""
+    async with request.app.state.async_pool.lend() as conn:
+        yield conn
+
+
+async def get_reader(request: Request) -> Actor:
+    """Who is asking a GET: an API key (cached, else checked on the async pool), else a
+    log-in session (checked as `get_session` does), else the public."""
+    via = f"{request.method} {request.scope['path']}"
+    key = _presented_key(request)
+    if key is not None:
+        cached = request.app.state.key_cache.get(key)
+        if cached is not None:
+            return cached if cached.via == via else replace(cached, via=via)
+        async with lend_async(request) as conn:
+            found = await actor_for_key_async(conn, key, via)
+        if found is None:
+            raise NotAuthenticated("unknown or revoked API key")
+        request.app.state.key_cache.put(key, found)
+        return found
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        settings = request.app.state.settings
+        async with request.app.state.pool.lend(True) as conn:
+            session = await run_in_threadpool(session_for, conn, cookie, settings, via)
+        if session is not None:
+            return session.actor
+    return Actor("public", Role.public, via=via)
+
+
+Reader = Annotated[Actor, Depends(get_reader)]
 Viewer = Annotated[Actor, Depends(require(Role.viewer))]
 Staff = Annotated[Actor, Depends(require(Role.staff))]
 Planner = Annotated[Actor, Depends(require(Role.planner))]

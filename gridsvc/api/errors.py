@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+import asyncpg
 import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -128,6 +129,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(psycopg2.OperationalError, store_lost)
     app.add_exception_handler(psycopg2.InterfaceError, store_lost)
     app.add_exception_handler(psycopg2.DataError, refused_value)
+    app.add_exception_handler(asyncpg.exceptions.DataError, refused_value)
     app.add_exception_handler(Exception, unexpected)
     app.add_exception_handler(HTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)

@@ -82,9 +82,10 @@ SOURCES: dict[str, Source] = {
 
 BLOCK = 0.0005  # degrees, as access.BLOCK_DEGREES: points snapped to the centre of their block
 GEOMETRY = {
-    "full": "ST_AsGeoJSON(q.geom, 7)",
+    # options 0: no "crs" member (GeoJSON is CRS84 by definition, RFC 7946)
+    "full": "ST_AsGeoJSON(q.geom, 7, 0)",
     "block": f"ST_AsGeoJSON(ST_Translate(ST_SnapToGrid(ST_Translate(q.geom, -{BLOCK / 2},"
-    f" -{BLOCK / 2}), {BLOCK}), {BLOCK / 2}, {BLOCK / 2}), 7)",
+    f" -{BLOCK / 2}), {BLOCK}), {BLOCK / 2}, {BLOCK / 2}), 7, 0)",
     "hidden": "NULL",
 }
 
@@ -108,39 +109,6 @@ def extent(conn: connection, source: Source) -> list[float] | None:
     )
     values = frame.iloc[0].tolist()
     return None if values[0] is None else [round(float(v), 7) for v in values]
-
-
-def items(
-    conn: connection,
-    source: Source,
-    bbox: tuple[float, float, float, float] | None,
-    limit: int,
-    offset: int,
-    geometry: str = GEOMETRY["full"],
-    scope: str | None = None,
-) -> tuple[int, pd.DataFrame]:
-    """How many match, and one page of them (geometry as GeoJSON text by `geometry`, see
-    `geometry_sql`), ordered by id."""
-    where = ""
-    params: dict[str, object] = {"scope": scope}
-    if bbox is not None:
-        where = (
-            " WHERE q.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)"
-            " AND ST_Intersects(q.geom, ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s,"
-            " 4490))"
-        )
-        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
-    matched = int(
-        read_frame(conn, f"SELECT count(*) FROM ({source.select}) q{where}", params).iloc[0, 0]
-    )
-    page = read_frame(
-        conn,
-        f"SELECT q.*, {geometry} AS geojson"
-        f" FROM ({source.select}) q{where} ORDER BY q.id"
-        " LIMIT %(limit)s OFFSET %(offset)s",
-        {**params, "limit": limit, "offset": offset},
-    )
-    return matched, page.drop(columns="geom")
 
 
 def item(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from psycopg2.extensions import connection
 
+from gridsvc.db.async_conn import AsyncConnection
 from gridsvc.db.frames import read_frame
 
 
@@ -41,3 +42,12 @@ def list_keys(conn: connection) -> pd.DataFrame:
     return read_frame(
         conn, "SELECT id, name, role, scope, created_at, revoked_at FROM api_key ORDER BY id"
     )
+
+
+FIND_SQL = "SELECT id, name, role, scope FROM api_key WHERE key_hash = $1 AND revoked_at IS NULL"
+
+
+async def find_key_async(conn: AsyncConnection, key_hash: str) -> tuple[int, str, str, str] | None:
+    """`find_key` on the async pool."""
+    row = await conn.fetchrow(FIND_SQL, key_hash)
+    return (int(row[0]), row[1], row[2], row[3]) if row else None

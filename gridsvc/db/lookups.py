@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from psycopg2.extensions import connection
 
-from gridsvc.db.frames import one, rows
+from gridsvc.db.frames import one
 from gridsvc.db.runs import IN_FORCE
 
 HOUSEHOLD_SQL = f"""
@@ -48,32 +48,6 @@ REPRESENTATIVE_SQL = f"""
     JOIN grid_section s ON s.id = g.section_id JOIN community c ON c.id = s.community_id
     WHERE r.code = %s"""
 
-REP_HOUSEHOLDS_SQL = f"""
-    SELECT h.code, h.address, h.head_name, h.phone, h.key_category, a.distance_m,
-           a.cross_group, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
-           s.code AS section_code, c.code AS community_code, r.code AS rep_code
-    FROM representative r
-    JOIN assignment a ON a.representative_id = r.id
-         AND a.run_id = {IN_FORCE}
-    JOIN household h ON h.id = a.household_id
-    JOIN grid_section s ON s.id = h.section_id JOIN community c ON c.id = s.community_id
-    WHERE r.code = %s ORDER BY a.distance_m, h.code"""
-
-LOCATE_SQL = """
-    SELECT g.id, g.code AS group_code, g.name AS group_name, s.code AS section_code,
-           s.name AS section_name, c.code AS community_code, c.name AS community_name
-    FROM resident_group g JOIN grid_section s ON s.id = g.section_id
-    JOIN community c ON c.id = s.community_id
-    WHERE ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4490))
-    ORDER BY g.code LIMIT 1"""
-
-NEAREST_REPS_SQL = """
-    SELECT r.code, r.name, r.phone, r.publish_phone, r.role,
-           ST_Distance(r.geom::geography,
-                       ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4490)::geography) AS distance_m
-    FROM representative r WHERE r.group_id = %(group)s AND r.active
-    ORDER BY distance_m, r.code LIMIT %(limit)s"""
-
 
 def household(conn: connection, code: str) -> dict | None:
     return one(conn, HOUSEHOLD_SQL, (code,))
@@ -86,21 +60,6 @@ def household_representative(conn: connection, code: str) -> dict | None:
 
 def representative(conn: connection, code: str) -> dict | None:
     return one(conn, REPRESENTATIVE_SQL, (code,))
-
-
-def representative_households(conn: connection, code: str) -> list[dict]:
-    return rows(conn, REP_HOUSEHOLDS_SQL, (code,))
-
-
-def locate(
-    conn: connection, lon: float, lat: float, limit: int = 5
-) -> tuple[dict | None, list[dict]]:
-    """The group covering the point and its nearest active representatives."""
-    place = one(conn, LOCATE_SQL, {"lon": lon, "lat": lat})
-    if place is None:
-        return None, []
-    params = {"lon": lon, "lat": lat, "group": place["id"], "limit": limit}
-    return place, rows(conn, NEAREST_REPS_SQL, params)
 
 
 AREA_TABLES = {

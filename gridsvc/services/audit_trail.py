@@ -24,3 +24,17 @@ def record_read(
         subject=subject[:500] if subject else subject,
         rows=rows,
     )
+
+
+def audit_args(actor: Actor, action: str) -> tuple[object, ...]:
+    """The audit row's values for a read that writes it in its own statement
+    (`gridsvc.db.access_log.logged_cte`); the public's reads are not written."""
+    return access_log.cte_args(
+        key_id=actor.key_id,
+        actor=actor.name,
+        role=actor.role.name,
+        scope=str(actor.scope),
+        action=action,
+        via=actor.via,
+        audit=actor.role != Role.public,
+    )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from gridsvc.access import Actor, Role, Scope
 from gridsvc.db import keys
+from gridsvc.db.async_conn import AsyncConnection
 from gridsvc.db.connection import Connection, transaction
 from gridsvc.errors import InputError, NotFound
 from gridsvc.services.guard import require_role, safe_text
@@ -61,6 +62,17 @@ def actor_for_key(conn: Connection, key: str, via: str) -> Actor | None:
     if len(key) > 200:
         return None
     found = keys.find_key(conn, hash_key(key))
+    if found is None:
+        return None
+    key_id, name, role, scope = found
+    return Actor(f"key {key_id} ({name})", Role.parse(role), Scope.parse(scope), key_id, via)
+
+
+async def actor_for_key_async(conn: AsyncConnection, key: str, via: str) -> Actor | None:
+    """`actor_for_key` on the async pool."""
+    if len(key) > 200:
+        return None
+    found = await keys.find_key_async(conn, hash_key(key))
     if found is None:
         return None
     key_id, name, role, scope = found

@@ -1,6 +1,8 @@
-"""Look-ups for community systems: a household's representative, a representative's
-households, and which community, section and group contain a point. Every answer passes the
-access policy, and every one that carries personal data is audited."""
+"""Look-ups for community systems: a household (with its place and representative) and a
+representative; the answers' types. The hot look-ups (a household's representative, a
+representative's households, which group contains a point) run on the async driver:
+`gridsvc.services.lookups_async`. Every answer passes the access policy, and every one that
+carries personal data is audited."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from dataclasses import dataclass, field
 
 from gridsvc.access import REP_COLUMNS, Actor, Role, Show, apply_record
 from gridsvc.assign import Params
-from gridsvc.coords import to_cgcs2000
 from gridsvc.db import lookups
 from gridsvc.db.connection import Connection
 from gridsvc.errors import NotFound
@@ -187,60 +188,3 @@ def representative(conn: Connection, actor: Actor, code: str) -> RepresentativeV
         lon=seen["lon"],
         lat=seen["lat"],
     )
-
-
-def representative_households(
-    conn: Connection, actor: Actor, code: str
-) -> RepresentativeHouseholds:
-    """Whom does this representative contact? (in the run in force)"""
-    require_role(actor, Role.viewer, "list a representative's households")
-    if lookups.representative(conn, code) is None:
-        raise NotFound(f"representative {code}: no such representative")
-    found = [apply_record(actor, r) for r in lookups.representative_households(conn, code)]
-    record_read(conn, actor, "lookups.representative_households", code, len(found))
-    households = [
-        HouseholdBrief(
-            code=r["code"],
-            address=r["address"],
-            head_name=r["head_name"],
-            phone=r["phone"],
-            key_category=r["key_category"],
-            distance_m=_number(r["distance_m"]),
-            lon=r["lon"],
-            lat=r["lat"],
-        )
-        for r in found
-    ]
-    return RepresentativeHouseholds(code, len(households), households)
-
-
-def locate(
-    conn: Connection, actor: Actor, lon: float, lat: float, crs: str = "wgs84", limit: int = 5
-) -> Located:
-    """The community, section and group covering a point, with the group's nearest
-    representatives (their published contact; more by role)."""
-    x, y = to_cgcs2000([lon], [lat], crs)
-    place, reps = lookups.locate(conn, float(x[0]), float(y[0]), limit)
-    if place is None:
-        raise NotFound(f"the point ({lon}, {lat}) in {crs} lies in no group of the street")
-    contacts = []
-    home = actor.show(
-        "representative.home", actor.scope.covers(place["community_code"], place["section_code"])
-    )
-    for r in reps:
-        seen = apply_record(
-            actor,
-            {**r, "community_code": place["community_code"], "section_code": place["section_code"]},
-            REP_COLUMNS,
-        )
-        contacts.append(
-            RepresentativeContact(
-                code=seen["code"],
-                name=seen["name"],
-                phone=seen["phone"],
-                role=seen["role"],
-                distance_m=_distance_as_shown(float(r["distance_m"]), home),
-            )
-        )
-    record_read(conn, actor, "lookups.locate", place["group_code"], len(contacts))
-    return Located(**_place(place), lon=float(x[0]), lat=float(y[0]), representatives=contacts)

@@ -148,3 +148,25 @@ def test_unknown_codes_and_keys(live: Live) -> None:
     assert live.client("viewer").get("/representatives/NOPE/households").status_code == 404
     wrong = live.client().get("/households/H000001", headers={"X-API-Key": "gs_wrong"})
     assert wrong.status_code == 401 and "unknown or revoked" in wrong.json()["detail"]
+
+
+def test_the_hot_answers_keep_their_response_models(live: Live) -> None:
+    """orjson writes the services' dataclasses: the same fields as the documented models."""
+    from gridsvc.api import schemas
+
+    house = a_key_household(live)
+    viewer = live.client("viewer")
+    lon, lat = float(house["lon"]), float(house["lat"])
+    for path, params, model in (
+        (f"/households/{house['code']}/representative", None, schemas.RepresentativeBrief),
+        (
+            f"/representatives/{house['rep_code']}/households",
+            None,
+            schemas.RepresentativeHouseholds,
+        ),
+        ("/locate", {"lon": lon, "lat": lat}, schemas.Located),
+    ):
+        answer = viewer.get(path, params=params)
+        assert answer.headers["content-type"] == "application/json"
+        body = answer.json()
+        assert model.model_validate(body).model_dump(mode="json") == body
