@@ -78,8 +78,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
+    # each worker holds a sync and an async pool: the store must allow that many connections
+    connections = workers * 2 * settings.pool_size
     print(
-        f"serving on http://{host}:{port}/ with {workers} worker(s) (API docs at /docs)", flush=True
+        f"serving on http://{host}:{port}/ with {workers} worker(s), up to {connections} database"
+        " connections (API docs at /docs)",
+        flush=True,
     )
     options = {
         "host": host,
@@ -109,5 +113,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     serve = sub.add_parser("serve", help="run the HTTP API and pages")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, help="server processes (default 1; GRIDSVC_WORKERS)")
+    serve.add_argument(
+        "--workers", type=int, help="server processes (default: one per core; GRIDSVC_WORKERS)"
+    )
     serve.set_defaults(handler=cmd_serve)

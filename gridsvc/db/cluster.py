@@ -22,7 +22,7 @@ SERVER_SETTINGS = {
     "listen_addresses": "''",
     "port": str(PG_PORT),
     "unix_socket_permissions": "0700",
-    "max_connections": "100",
+    "max_connections": "300",  # a serving worker holds 2 x pool_size (16): 16 workers fit
     "shared_buffers": "256MB",
     "work_mem": "32MB",
     "maintenance_work_mem": "256MB",
