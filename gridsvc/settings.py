@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         default=None, description="a local tile server, e.g. http://10.0.0.5/{z}/{x}/{y}.png"
     )
     pool_size: int = Field(default=8, description="database connections per server process")
+    lookup_pool_size: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="connections per server process for the hot look-ups (asyncpg): about the "
+        "database's cores over the workers; more only queue on its CPU and lengthen the tail",
+    )
     key_cache_s: float = Field(
         default=30.0,
         ge=0,

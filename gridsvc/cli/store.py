@@ -78,8 +78,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     workers = args.workers or settings.workers
-    # each worker holds a sync and an async pool: the store must allow that many connections
-    connections = workers * 2 * settings.pool_size
+    # each worker holds a pool and a look-up pool: the store must allow that many connections
+    connections = workers * (settings.pool_size + settings.lookup_pool_size)
     print(
         f"serving on http://{host}:{port}/ with {workers} worker(s), up to {connections} database"
         " connections (API docs at /docs)",

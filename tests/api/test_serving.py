@@ -90,3 +90,18 @@ def test_the_hot_routers_are_matched_first(sample_url: str) -> None:
     with TestClient(app) as client:
         assert client.get("/ogc/conformance").status_code == 200
         assert client.get("/health").status_code == 200
+
+
+def test_the_look_up_pool_has_its_own_size_and_start_up_objects_are_frozen(
+    sample_url: str,
+) -> None:
+    import gc
+
+    app = create_app(Settings(pool_size=5, lookup_pool_size=3), url=sample_url)
+    with TestClient(app) as client:
+        assert client.get("/health").status_code == 200
+        assert app.state.pool.size == 5
+        assert app.state.async_pool.size == 3
+        assert gc.get_freeze_count() > 0  # start-up objects left out of full collections
+    with pytest.raises(ValidationError):
+        Settings(lookup_pool_size=0)
