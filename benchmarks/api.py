@@ -206,10 +206,11 @@ def run(args: argparse.Namespace, url: str, key: str, houses, reps: list[str]) -
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         code = (
-            "import uvicorn; from gridsvc.api.app import server_options;"
+            "from gridsvc.api.app import server_options;"
+            "from gridsvc.api.workers import serve_many;"
             "from gridsvc.settings import Settings;"
-            f"uvicorn.run('ceiling:app', host='127.0.0.1', port={port}, workers={workers},"
-            " log_level='warning', access_log=False, **server_options(Settings()))"
+            f"serve_many({workers}, dict(host='127.0.0.1', port={port}, log_level='warning',"
+            " access_log=False, **server_options(Settings())), app='ceiling:app')"
         )
         ceiling = start([sys.executable, "-c", code], env, f"{base}/select1", "ceiling")
         try:

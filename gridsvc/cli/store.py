@@ -94,8 +94,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
-    else:  # each worker process builds its app (and pool) from the GRIDSVC_* environment
-        uvicorn.run("gridsvc.api.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    else:  # each worker process builds its app (and pools) from the GRIDSVC_* environment
+        from gridsvc.api.workers import serve_many
+
+        serve_many(workers, options)
     return 0
 
 

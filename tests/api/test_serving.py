@@ -4,6 +4,12 @@ sleeping), one worker per core by default, the hot routers matched first."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
 import psycopg2
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +20,7 @@ from gridsvc.api.app import create_app
 from gridsvc.api.key_cache import KeyCache
 from gridsvc.services import keys
 from gridsvc.settings import Settings
+from tests.api.conftest import free_port, start_server
 from tests.helpers import PLANNER, assign
 
 
@@ -105,3 +112,61 @@ def test_the_look_up_pool_has_its_own_size_and_start_up_objects_are_frozen(
         assert gc.get_freeze_count() > 0  # start-up objects left out of full collections
     with pytest.raises(ValidationError):
         Settings(lookup_pool_size=0)
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes of `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_workers_listen_each_on_their_own_socket_and_are_replaced_and_stopped(
+    sample_url: str,
+) -> None:
+    port = free_port()
+    server = start_server(sample_url, port, workers=2)
+    try:
+        # the spawn machinery's resource tracker is a child too: the workers hold the port
+        listening = [p for p in children(server.pid) if holds_port(p, port)]
+        assert len(listening) == 2
+        for _ in range(20):  # every new connection is answered, whichever worker takes it
+            assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+        os.kill(listening[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            now = [p for p in children(server.pid) if holds_port(p, port)]
+            if len(now) == 2 and listening[0] not in now:
+                break
+            time.sleep(0.3)
+        else:
+            pytest.fail("the killed worker was not replaced")
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    time.sleep(0.5)
+    assert not [p for p in now if Path(f"/proc/{p}").exists() and holds_port(p, port)]
+
+
+def holds_port(pid: int, port: int) -> bool:
+    """Whether process `pid` has a listening TCP socket on `port` (from /proc/net/tcp)."""
+    try:
+        inodes = {
+            link.readlink().name[8:-1]
+            for link in Path(f"/proc/{pid}/fd").iterdir()
+            if link.readlink().name.startswith("socket:[")
+        }
+    except OSError:
+        return False
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        parts = line.split()
+        if int(parts[1].split(":")[1], 16) == port and parts[3] == "0A" and parts[9] in inodes:
+            return True
+    return False
