@@ -24,7 +24,7 @@ CONSTANT = orjson.dumps({"code": "R0001", "name": "张**", "phone": "138****5678
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = Settings()
     app.state.async_pool = AsyncPool(
-        os.environ["GRIDSVC_DATABASE_URL"], settings.pool_size, settings
+        os.environ["GRIDSVC_DATABASE_URL"], settings.lookup_pool_size, settings
     )
     await app.state.async_pool.open()
     yield

@@ -32,6 +32,18 @@ def listening_socket(host: str, port: int) -> socket.socket:
 APP = "gridsvc.api.app:create_app"  # each worker builds its app from the GRIDSVC_* settings
 
 
+def refuse_a_port_in_use(host: str, port: int) -> None:
+    """Stop if something answers on host:port: SO_REUSEPORT would let a second server of the
+    same user share the port silently (its requests split between the two)."""
+    target = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    family = socket.AF_INET6 if ":" in target else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        if probe.connect_ex((target, port)) == 0:
+            raise SystemExit(f"port {port} on {host} is already in use: stop that server first")
+    listening_socket(host, port).close()  # a port we may not bind is reported here, once
+
+
 def serve_one(app: str, options: dict[str, Any]) -> None:
     """One worker process: its own socket, its own app (`app` names a factory, or an app)."""
     sock = listening_socket(options["host"], options["port"])
@@ -41,8 +53,7 @@ def serve_one(app: str, options: dict[str, Any]) -> None:
 
 def serve_many(workers: int, options: dict[str, Any], app: str = APP) -> None:
     """Run `workers` processes until SIGINT or SIGTERM; a worker that dies is replaced."""
-    # bound here first: a port in use is reported once, before any worker starts
-    listening_socket(options["host"], options["port"]).close()
+    refuse_a_port_in_use(options["host"], options["port"])
     context = multiprocessing.get_context("spawn")
     stopping = False
 

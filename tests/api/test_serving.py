@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -170,3 +172,14 @@ def holds_port(pid: int, port: int) -> bool:
         if int(parts[1].split(":")[1], 16) == port and parts[3] == "0A" and parts[9] in inodes:
             return True
     return False
+
+
+def test_a_second_server_on_a_port_in_use_is_refused(live) -> None:  # type: ignore[no-untyped-def]
+    port = int(live.url.rsplit(":", 1)[1].rstrip("/"))
+    done = subprocess.run(
+        [sys.executable, "-m", "gridsvc", "serve", "--port", str(port), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0 and "already in use" in done.stderr
