@@ -23,7 +23,26 @@ HOUSEHOLD_SQL = f"""
     LEFT JOIN representative r ON r.id = a.representative_id
     WHERE h.code = %s"""
 
-HOUSEHOLD_REPRESENTATIVE_SQL = f"""
+
+def household_representative_select(code: str) -> str:
+    """The household `code` (a parameter placeholder: `%s`, or asyncpg's `$1`) with its
+    representative in the run in force: one definition for both drivers."""
+    return f"""
+    SELECT h.code, r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone,
+           r.role AS rep_role, r.publish_phone AS rep_publish_phone,
+           ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m,
+           s.code AS section_code, c.code AS community_code
+    FROM household h JOIN grid_section s ON s.id = h.section_id
+    JOIN community c ON c.id = s.community_id
+    LEFT JOIN assignment a ON a.household_id = h.id
+         AND a.run_id = {IN_FORCE}
+    LEFT JOIN representative r ON r.id = a.representative_id
+    WHERE h.code = {code}"""
+
+
+HOUSEHOLD_REPRESENTATIVE_SQL = household_representative_select("%s")
+
+REPRESENTATIVE_SQL = f"""
     SELECT h.code, r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone,
            r.role AS rep_role, r.publish_phone AS rep_publish_phone,
            ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m,

@@ -7,19 +7,11 @@ import asyncpg
 
 from gridsvc.db.access_log import logged_cte
 from gridsvc.db.async_conn import AsyncConnection
+from gridsvc.db.lookups import household_representative_select
 from gridsvc.db.runs import IN_FORCE
 
 HOUSEHOLD_REPRESENTATIVE_SQL = f"""
-    WITH found AS (
-        SELECT h.code, r.code AS rep_code, r.name AS rep_name, r.phone AS rep_phone,
-               r.role AS rep_role, r.publish_phone AS rep_publish_phone,
-               ST_X(r.geom) AS rep_lon, ST_Y(r.geom) AS rep_lat, a.distance_m,
-               s.code AS section_code, c.code AS community_code
-        FROM household h JOIN grid_section s ON s.id = h.section_id
-        JOIN community c ON c.id = s.community_id
-        LEFT JOIN assignment a ON a.household_id = h.id AND a.run_id = {IN_FORCE}
-        LEFT JOIN representative r ON r.id = a.representative_id
-        WHERE h.code = $1),
+    WITH found AS ({household_representative_select("$1")}),
     {logged_cte(2, "found", "$1", "1", where="found.rep_code IS NOT NULL")}
     SELECT * FROM found"""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gridsvc.access import Actor, Role
 from gridsvc.db import access_log
 from gridsvc.db.connection import Connection
@@ -14,27 +16,22 @@ def record_read(
     if actor.role == Role.public:
         return
     access_log.record(
-        conn,
-        key_id=actor.key_id,
-        actor=actor.name,
-        role=actor.role.name,
-        scope=str(actor.scope),
-        action=action,
-        via=actor.via,
-        subject=subject[:500] if subject else subject,
-        rows=rows,
+        conn, **who(actor), action=action, subject=subject[:500] if subject else subject, rows=rows
     )
 
 
 def audit_args(actor: Actor, action: str) -> tuple[object, ...]:
     """The audit row's values for a read that writes it in its own statement
     (`gridsvc.db.access_log.logged_cte`); the public's reads are not written."""
-    return access_log.cte_args(
-        key_id=actor.key_id,
-        actor=actor.name,
-        role=actor.role.name,
-        scope=str(actor.scope),
-        action=action,
-        via=actor.via,
-        audit=actor.role != Role.public,
-    )
+    return access_log.cte_args(**who(actor), action=action, audit=actor.role != Role.public)
+
+
+def who(actor: Actor) -> dict[str, Any]:
+    """The actor's columns of an audit row, the same for both ways of writing it."""
+    return {
+        "key_id": actor.key_id,
+        "actor": actor.name,
+        "role": actor.role.name,
+        "scope": str(actor.scope),
+        "via": actor.via,
+    }
